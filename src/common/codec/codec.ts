@@ -1,0 +1,120 @@
+import { addExtension, Decoder, Encoder } from 'cbor-x';
+import type { Extension, Options } from 'cbor-x';
+import { KuberddError } from '../errors/KuberddError.js';
+import { UserInputError } from '../errors/UserInputError.js';
+import { KeyMap } from '../keys/KeyMap.js';
+import { codecExtensionRegistry } from './codecExtensionRegistry.js';
+import { CodecTag } from './codecTags.js';
+import { escapeForCbor } from './escapeForCbor.js';
+import { findUnencodable } from './findUnencodable.js';
+import { registerCodecExtension } from './registerCodecExtension.js';
+
+/*
+ * Records (cbor-x's object-shape extension) are on, but only within one buffer: without the
+ * `structures`/`sequential` options every encoded buffer defines the shapes it uses, so any
+ * fresh process can decode it alone. They make arrays of similar objects smaller and faster
+ * to decode and, unlike cbor-x's map writer, have no 65535-key limit per object.
+ */
+const OPTIONS: Options = { useRecords: true };
+
+const encoder = new Encoder(OPTIONS) as Encoder & { useBuffer(buffer: Uint8Array): void }; // useBuffer is untyped
+// copyBuffers: decoded Uint8Arrays and typed arrays own their memory instead of pinning (or
+// aliasing) the block they came from, which is often a pooled read buffer.
+const decoder = new Decoder({ ...OPTIONS, copyBuffers: true });
+
+/** After a message this big, drop cbor-x's grown scratch buffer rather than keep it for good. */
+const MAX_RETAINED_SCRATCH = 8 * 1024 * 1024;
+
+let encoding = false;
+
+// Tag 1 stores float seconds, which rounds times beyond about ±140,000 years (and the odd one
+// nearer); those use integer milliseconds under a kuberdd tag instead.
+addExtension({
+  Class: Date,
+  getTag(date: Date): number {
+    const ms = date.getTime();
+    return Math.round((ms / 1000) * 1000) === ms || ms !== ms ? 1 : CodecTag.DateMillis;
+  },
+  encode(date: Date, write: (data: unknown) => Uint8Array): void {
+    const ms = date.getTime();
+    write(Math.round((ms / 1000) * 1000) === ms || ms !== ms ? ms / 1000 : ms);
+  },
+} as unknown as Extension<Date, number>);
+addExtension({ tag: CodecTag.DateMillis, decode: (ms: number) => new Date(ms) } as unknown as Extension<Date, number>);
+codecExtensionRegistry.tags.set(CodecTag.DateMillis, Date);
+
+registerCodecExtension({
+  type: KeyMap,
+  tag: CodecTag.KeyMap,
+  encode(map: KeyMap<unknown, unknown>): unknown[] {
+    const flat: unknown[] = [];
+    for (const [k, v] of map) flat.push(k, v);
+    return flat;
+  },
+  decode(flat: unknown[]): KeyMap<unknown, unknown> {
+    const map = new KeyMap<unknown, unknown>();
+    for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i], flat[i + 1]);
+    return map;
+  },
+});
+
+function encodeFailure(value: unknown, cause: unknown): Error {
+  if (cause instanceof KuberddError) return cause;
+  const site = findUnencodable(value);
+  const where = site ? ` at ${site.path || 'the top level'}: found ${site.what}` : '';
+  const reason = site ? '' : `: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return new UserInputError(
+    `Cannot serialize a value${where}${reason}. Data that crosses processes (records, keys, ` +
+      'broadcast and accumulator values) must be plain data: primitives, arrays, plain objects, ' +
+      'Map, Set, Date, typed arrays, or classes registered with registerCodecExtension.',
+    { code: 'NOT_SERIALIZABLE', cause },
+  );
+}
+
+/**
+ * Serializes `value` to CBOR. Each result is self-contained (decodable alone, by any process
+ * with the same extensions registered) and owns its ArrayBuffer exclusively (byteOffset 0, safe
+ * to transfer to a worker). Round-trips faithfully: numbers including -0, NaN and ±Infinity;
+ * bigints of any size; strings, including lone surrogates; booleans, null, undefined; arrays
+ * (holes become undefined); plain objects with key order; Map (any keys), Set, Date, Uint8Array,
+ * Buffer, every other typed array, and classes registered with registerCodecExtension.
+ * Lossy, as in cbor-x: other class instances become plain objects of their enumerable own
+ * properties, ArrayBuffer decodes as a Buffer, Errors keep only name and message.
+ * Throws UserInputError `NOT_SERIALIZABLE` naming the path of a function, symbol or cycle.
+ */
+export function encode(value: unknown): Uint8Array {
+  if (encoding) {
+    // cbor-x keeps its write position in module state, so a nested encode would corrupt the outer one.
+    throw new KuberddError('CODEC_REENTRANT', 'encode() was called from inside a codec extension; return plain data from the extension instead');
+  }
+  encoding = true;
+  let bytes: Uint8Array;
+  try {
+    bytes = encoder.encode(escapeForCbor(value));
+  } catch (e) {
+    throw encodeFailure(value, e);
+  } finally {
+    encoding = false;
+  }
+  // cbor-x returns a view into its shared scratch buffer; a copy is ours alone and exactly sized.
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  if (bytes.length > MAX_RETAINED_SCRATCH) encoder.useBuffer(Buffer.allocUnsafeSlow(64 * 1024));
+  return out;
+}
+
+/**
+ * Decodes bytes made by `encode` (which it does not modify or keep references into). Byte
+ * strings come back as Uint8Array for Uint8Array values and as Buffer for Buffer values; every
+ * binary value is a copy. Throws KuberddError `DECODE_FAILED` for malformed or truncated input.
+ */
+export function decode<T = unknown>(bytes: Uint8Array): T {
+  // A fresh Buffer view: cbor-x caches a DataView on its input object and slices byte strings
+  // with the input's species, so this keeps callers' objects untouched and the result type fixed.
+  const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    return decoder.decode(src) as T;
+  } catch (e) {
+    throw new KuberddError('DECODE_FAILED', `Cannot decode ${bytes.byteLength} bytes of codec data: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}

@@ -1,0 +1,427 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Closure } from '../common/closure/Closure.js';
+import { reviveClosure } from '../common/closure/reviveClosure.js';
+import type { SerializedClosure } from '../common/closure/SerializedClosure.js';
+import type { ClosureRef } from '../common/closure/shippable.js';
+import { decode, encode } from '../common/codec/codec.js';
+import { KuberddError } from '../common/errors/KuberddError.js';
+import { UserInputError } from '../common/errors/UserInputError.js';
+import { compareKeys } from '../common/keys/compareKeys.js';
+import type { Logger } from '../common/logging/Logger.js';
+import { Accumulator } from '../engine/Accumulator.js';
+import { builtinAccumulatorSpecs, customAccumulatorSpec, type AccumulatorSpec } from '../engine/AccumulatorSpec.js';
+import { Broadcast } from '../engine/Broadcast.js';
+import type { ShuffleDependency } from '../engine/Dependency.js';
+import '../engine/intrinsics.js';
+import { decodeLineage, decodeShuffleDependency, type Reviver } from '../engine/LineageWire.js';
+import type { Partition } from '../engine/Partition.js';
+import type { RDD } from '../engine/RDD.js';
+import type { PartitionFunction } from '../engine/RDDContext.js';
+import type { TaskContext, TaskRuntime } from '../engine/TaskContext.js';
+import { emptyTaskMetrics } from '../engine/TaskMetrics.js';
+import type { StageBinary } from '../scheduler/StageBinary.js';
+import type { TaskDescription } from '../scheduler/TaskDescription.js';
+import type { TaskError } from '../scheduler/TaskError.js';
+import type { BlockUpdate, TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+import { FetchFailedError } from '../shuffle/FetchFailedError.js';
+import { LocalDiskShuffleManager } from '../shuffle/LocalDiskShuffleManager.js';
+import type { MapStatus } from '../shuffle/MapStatus.js';
+import type { ShuffleHandle } from '../shuffle/ShuffleHandle.js';
+import { BlockManager } from '../storage/BlockManager.js';
+import { ExecutorRDDContext } from './ExecutorRDDContext.js';
+import { loadModuleRef } from './loadModuleRef.js';
+import { TaskKilledError } from './TaskKilledError.js';
+
+/** How an executor talks to its driver; local threads, NATS and pods each provide one. */
+export interface DriverEndpoint {
+  statusUpdate(update: TaskStatusUpdate): void;
+  fetchBroadcast(id: number): Promise<Uint8Array>;
+  fetchStageBinary(binaryId: string): Promise<Uint8Array>;
+}
+
+/** A stage binary rebuilt into live RDDs and functions, cached per executor. */
+interface PreparedStage {
+  readonly binary: StageBinary;
+  readonly root: RDD<unknown>;
+  readonly shuffleDep: ShuffleDependency | undefined;
+  readonly func: PartitionFunction<unknown, unknown> | undefined;
+  /** Sanitized closure name (as in stack traces) → readable name with the user's source location. */
+  readonly closureNames: Map<string, string>;
+}
+
+const MAX_CACHED_STAGES = 32;
+
+/**
+ * Runs tasks. Tasks run one at a time and synchronously (the compute pipeline is
+ * synchronous); everything asynchronous a task needs — its stage binary, broadcast values,
+ * modules — is fetched before it starts.
+ */
+export class Executor {
+  readonly blockManager = new BlockManager();
+  readonly #shuffle: LocalDiskShuffleManager;
+  readonly #stages = new Map<string, PreparedStage>();
+  readonly #broadcasts = new Map<number, unknown>();
+  readonly #modules = new Map<string, unknown>();
+  readonly #rddContext: ExecutorRDDContext;
+  readonly #queue: TaskDescription[] = [];
+  #running = false;
+  #currentTaskId = -1;
+  #killed = new Set<number>();
+  /** The running task's accumulator states. */
+  #accumStates = new Map<number, { spec: AccumulatorSpec<unknown, unknown, unknown>; state: unknown }>();
+  #blockUpdates: BlockUpdate[] = [];
+
+  constructor(
+    readonly executorId: string,
+    private readonly localDir: string,
+    private readonly driver: DriverEndpoint,
+    private readonly logger: Logger,
+    /** Shared with the driver in local mode so kills reach a task that is busy computing. */
+    private readonly interruptFlag?: Int32Array,
+  ) {
+    mkdirSync(localDir, { recursive: true });
+    this.#shuffle = new LocalDiskShuffleManager({ executorId, dir: path.join(localDir, 'shuffle') });
+    mkdirSync(path.join(localDir, 'shuffle'), { recursive: true });
+    this.#rddContext = new ExecutorRDDContext();
+  }
+
+  launchTask(task: TaskDescription): void {
+    this.#queue.push(task);
+    if (!this.#running) void this.#runQueue();
+  }
+
+  killTask(taskId: number): void {
+    this.#killed.add(taskId);
+    const at = this.#queue.findIndex((t) => t.taskId === taskId);
+    if (at >= 0) {
+      const [task] = this.#queue.splice(at, 1);
+      this.driver.statusUpdate(this.#failure(task!, { name: 'TaskKilled', message: 'killed before it started', killed: true }));
+    }
+  }
+
+  removeRdd(rddId: number): void {
+    this.blockManager.removeRdd(rddId);
+  }
+
+  removeShuffle(shuffleId: number): void {
+    this.#shuffle.removeShuffle(shuffleId);
+  }
+
+  removeBroadcast(id: number): void {
+    this.#broadcasts.delete(id);
+  }
+
+  /** Removes everything this executor wrote. */
+  shutdown(): void {
+    rmSync(this.localDir, { recursive: true, force: true });
+  }
+
+  async #runQueue(): Promise<void> {
+    this.#running = true;
+    try {
+      for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
+        let update: TaskStatusUpdate;
+        try {
+          const stage = await this.#prepare(task);
+          update = this.#run(task, stage);
+        } catch (error) {
+          update = this.#failure(task, this.#toTaskError(error, undefined));
+        }
+        this.#killed.delete(task.taskId);
+        this.driver.statusUpdate(update);
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  // ---- Preparing a stage ------------------------------------------------------------------------
+
+  async #prepare(task: TaskDescription): Promise<PreparedStage> {
+    const cached = this.#stages.get(task.binaryId);
+    if (cached !== undefined) return cached;
+    const bytes = task.binary ?? (await this.driver.fetchStageBinary(task.binaryId));
+    const binary = decode<StageBinary>(bytes);
+    await this.#fetchRefs(binary);
+    const closureNames = new Map<string, string>();
+    const revived = new Map<SerializedClosure, Closure<(...args: never[]) => unknown>>();
+    const revive: Reviver = <F extends (...args: never[]) => unknown>(s: SerializedClosure): Closure<F> => {
+      let c = revived.get(s);
+      if (c === undefined) {
+        c = { fn: reviveClosure(s, (ref) => this.#resolveRef(ref)), serialized: s };
+        revived.set(s, c);
+        closureNames.set(s.name.replace(/[^\w.-]+/g, '_'), s.name);
+      }
+      return c as Closure<F>;
+    };
+    const rdds = decodeLineage(binary.lineage, this.#rddContext, revive);
+    const root = rdds.get(binary.lineage.root)!;
+    const prepared: PreparedStage = {
+      binary,
+      root,
+      shuffleDep: binary.shuffleDep === undefined ? undefined : decodeShuffleDependency(binary.shuffleDep, root, revive),
+      func: binary.func === undefined ? undefined : (revive(binary.func).fn as PartitionFunction<unknown, unknown>),
+      closureNames,
+    };
+    this.#stages.set(task.binaryId, prepared);
+    // Keep only recent stages: old stage attempts are not run again.
+    if (this.#stages.size > MAX_CACHED_STAGES) this.#stages.delete(this.#stages.keys().next().value!);
+    return prepared;
+  }
+
+  /** Broadcasts and modules named anywhere in the binary are fetched before any task runs. */
+  async #fetchRefs(binary: StageBinary): Promise<void> {
+    const refs: ClosureRef[] = [];
+    const walk = (value: unknown, depth: number): void => {
+      if (depth > 200 || value === null || typeof value !== 'object') return;
+      if (Array.isArray(value)) {
+        for (const v of value) walk(v, depth + 1);
+        return;
+      }
+      if (value instanceof Uint8Array || value instanceof Map || value instanceof Set) return;
+      const ref = (value as { $ref?: unknown }).$ref;
+      if (ref === 'broadcast' || ref === 'module') refs.push(value as ClosureRef);
+      if (ref === 'literal') return;
+      for (const v of Object.values(value)) walk(v, depth + 1);
+    };
+    walk(binary.lineage, 0);
+    walk(binary.func, 0);
+    walk(binary.shuffleDep, 0);
+    for (const ref of refs) {
+      if (ref.$ref === 'broadcast') {
+        const id = ref.id as number;
+        if (!this.#broadcasts.has(id)) this.#broadcasts.set(id, decode(await this.driver.fetchBroadcast(id)));
+      } else {
+        const key = `${String(ref.base)}|${String(ref.specifier)}`;
+        if (!this.#modules.has(key)) this.#modules.set(key, await loadModuleRef(ref));
+      }
+    }
+  }
+
+  #resolveRef(ref: ClosureRef): unknown {
+    switch (ref.$ref) {
+      case 'closure':
+        return reviveClosure(ref.closure as SerializedClosure, (r) => this.#resolveRef(r));
+      case 'broadcast': {
+        const id = ref.id as number;
+        if (!this.#broadcasts.has(id)) throw new KuberddError('BROADCAST_MISSING', `broadcast ${id} was not fetched before the task`);
+        if (ref.unwrap === true) return this.#broadcasts.get(id);
+        return new Broadcast(id, () => this.#broadcasts.get(id));
+      }
+      case 'accumulator':
+        return this.#accumulatorProxy(ref);
+      case 'module': {
+        const key = `${String(ref.base)}|${String(ref.specifier)}`;
+        const mod = this.#modules.get(key) as Record<string, unknown> | undefined;
+        if (mod === undefined) throw new KuberddError('MODULE_MISSING', `module ${String(ref.specifier)} was not loaded before the task`);
+        return typeof ref.exportName === 'string' ? mod[ref.exportName] : mod;
+      }
+      default:
+        throw new KuberddError('UNKNOWN_REF', `a closure refers to an unknown kind of object: ${ref.$ref}`);
+    }
+  }
+
+  #accumulatorProxy(ref: ClosureRef): Accumulator<unknown, unknown> {
+    const id = ref.id as number;
+    const kind = ref.kind as AccumulatorSpec<unknown, unknown, unknown>['kind'];
+    const spec: AccumulatorSpec<unknown, unknown, unknown> =
+      kind === 'custom'
+        ? (customAccumulatorSpec({
+            zero: this.#reviveRef(ref.zero),
+            add: this.#reviveRef(ref.add),
+            merge: this.#reviveRef(ref.merge),
+          }) as AccumulatorSpec<unknown, unknown, unknown>)
+        : (builtinAccumulatorSpecs[kind] as AccumulatorSpec<unknown, unknown, unknown>);
+    // Adds go to the running task's own copy, which is reported when the task ends.
+    return new Accumulator(id, undefined, spec, (accId, value) => {
+      let entry = this.#accumStates.get(accId);
+      if (entry === undefined) this.#accumStates.set(accId, (entry = { spec, state: spec.zero() }));
+      entry.state = spec.add(entry.state, value);
+    });
+  }
+
+  #reviveRef<F extends (...args: never[]) => unknown>(serialized: unknown): Closure<F> {
+    const s = serialized as SerializedClosure;
+    return { fn: reviveClosure<F>(s, (r) => this.#resolveRef(r)), serialized: s };
+  }
+
+  // ---- Running a task ---------------------------------------------------------------------------
+
+  #run(task: TaskDescription, stage: PreparedStage): TaskStatusUpdate {
+    const start = Date.now();
+    const metrics = emptyTaskMetrics();
+    const listeners: ((ctx: TaskContext) => void)[] = [];
+    let tempDir: string | undefined;
+    this.#accumStates = new Map();
+    this.#blockUpdates = [];
+    this.#currentTaskId = task.taskId;
+    const runtime: TaskRuntime = {
+      getOrCompute: (rdd, split, ctx) => this.#getOrCompute(rdd, split, ctx),
+      readShuffle: (dep, startP, endP) =>
+        this.#shuffle
+          .getReader(this.#handle(dep, stage.binary.mapStatuses[dep.shuffleId] ?? []), startP, endP, stage.binary.mapStatuses[dep.shuffleId] ?? [], metrics)
+          .read(),
+      taskTempDir: () => (tempDir ??= mkdtempSync(path.join(this.localDir, `task-${task.taskId}-`))),
+    };
+    const ctx: TaskContext = {
+      stageId: task.stageId,
+      stageAttemptNumber: task.stageAttempt,
+      partitionId: task.partition,
+      attemptNumber: task.attemptNumber,
+      taskAttemptId: task.taskId,
+      executorId: this.executorId,
+      metrics,
+      isInterrupted: () => this.#isKilled(task.taskId),
+      addTaskCompletionListener: (l) => void listeners.push(l),
+      runtime,
+    };
+    let outcome: { result?: Uint8Array; mapStatus?: MapStatus; error?: TaskError };
+    try {
+      const rdd = stage.root;
+      const split = rdd.partitions[task.partition];
+      if (split === undefined) throw new Error(`internal: stage ${task.stageId} has no partition ${task.partition}`);
+      const input = this.#guard(rdd.iterator(split, ctx), ctx);
+      if (task.kind === 'result') {
+        const value = stage.func!(input, ctx);
+        const result = encode(value);
+        metrics.resultBytes = result.byteLength;
+        outcome = { result };
+      } else {
+        const dep = stage.shuffleDep!;
+        const writer = this.#shuffle.getWriter(this.#handle(dep, []), task.partition, task.taskId, metrics);
+        outcome = { mapStatus: writer.write(checkPairs(input as Iterable<unknown[]>, dep)) };
+      }
+    } catch (error) {
+      outcome = { error: this.#toTaskError(error, stage) };
+    } finally {
+      for (const l of listeners) {
+        try {
+          l(ctx);
+        } catch (error) {
+          this.logger.warn('task completion listener failed', { taskId: task.taskId, error: String(error) });
+        }
+      }
+      if (tempDir !== undefined) rmSync(tempDir, { recursive: true, force: true });
+      this.#currentTaskId = -1;
+    }
+    metrics.executorRunTimeMs = Date.now() - start;
+    const base = {
+      taskId: task.taskId,
+      executorId: this.executorId,
+      metrics,
+      // A failed attempt's accumulator updates are dropped: only successes count.
+      accumUpdates: outcome.error ? [] : [...this.#accumStates].map(([id, e]) => [id, e.state] as const),
+      blockUpdates: this.#blockUpdates,
+    };
+    return outcome.error
+      ? { ...base, state: 'failed', error: outcome.error }
+      : { ...base, state: 'finished', result: outcome.result, mapStatus: outcome.mapStatus };
+  }
+
+  #handle(dep: ShuffleDependency, statuses: readonly MapStatus[]): ShuffleHandle {
+    const ordering = dep.options.keyOrdering;
+    return {
+      shuffleId: dep.shuffleId,
+      numMaps: statuses.length,
+      partitioner: dep.partitioner,
+      aggregator: dep.aggregator(),
+      mapSideCombine: dep.options.mapSideCombine,
+      keyOrdering:
+        ordering === undefined ? undefined : ordering === true ? compareKeys : (ordering.fn as (a: unknown, b: unknown) => number),
+    };
+  }
+
+  #getOrCompute<T>(rdd: RDD<T>, split: Partition, ctx: TaskContext): Iterable<T[]> {
+    const stored = this.blockManager.get(rdd.id, split.index);
+    if (stored !== undefined) return stored as T[][];
+    const batches: T[][] = [];
+    for (const batch of rdd.node.compute(split, ctx)) batches.push(batch);
+    if (this.blockManager.put(rdd.id, split.index, rdd.getStorageLevel(), batches)) {
+      let records = 0;
+      for (const b of batches) records += b.length;
+      this.#blockUpdates.push({ rddId: rdd.id, partition: split.index, bytes: records, level: rdd.getStorageLevel().name });
+    }
+    return batches;
+  }
+
+  *#guard<T>(input: Iterable<T[]>, ctx: TaskContext): Generator<T[]> {
+    for (const batch of input) {
+      if (ctx.isInterrupted()) throw new TaskKilledError(ctx.taskAttemptId);
+      yield batch;
+    }
+  }
+
+  #isKilled(taskId: number): boolean {
+    if (this.#killed.has(taskId)) return true;
+    return this.interruptFlag !== undefined && Atomics.load(this.interruptFlag, 0) === taskId + 1;
+  }
+
+  #failure(task: TaskDescription, error: TaskError): TaskStatusUpdate {
+    return {
+      taskId: task.taskId,
+      executorId: this.executorId,
+      state: 'failed',
+      error,
+      accumUpdates: [],
+      metrics: emptyTaskMetrics(),
+      blockUpdates: [],
+    };
+  }
+
+  #toTaskError(error: unknown, stage: PreparedStage | undefined): TaskError {
+    if (error instanceof TaskKilledError) return { name: 'TaskKilled', message: error.message, killed: true };
+    const e = error instanceof Error ? error : new Error(String(error));
+    const fetchFailed =
+      e instanceof FetchFailedError
+        ? { shuffleId: e.shuffleId, mapId: e.mapId, reduceId: e.reduceId, executorId: e.executorId }
+        : undefined;
+    return {
+      name: e.name,
+      message: e.message,
+      stack: e.stack,
+      userFrame: stage ? userFrame(e.stack ?? '', stage.closureNames) : undefined,
+      fetchFailed,
+    };
+  }
+
+  get currentTaskId(): number {
+    return this.#currentTaskId;
+  }
+}
+
+/** The first stack frame inside a shipped user function, named after where the user wrote it. */
+function userFrame(stack: string, names: ReadonlyMap<string, string>): string | undefined {
+  for (const line of stack.split('\n')) {
+    const m = /kuberdd-closure:([\w.-]+):(\d+):(\d+)/.exec(line);
+    if (m) {
+      const readable = names.get(m[1]!) ?? m[1]!;
+      return `${readable} (line ${Math.max(1, Number(m[2]) - 1)} of the function)`;
+    }
+  }
+  return undefined;
+}
+
+/** Shuffles need [key, value] pairs; say so clearly when a job feeds them something else. */
+function* checkPairs(input: Iterable<unknown[]>, dep: ShuffleDependency): Generator<[unknown, unknown][]> {
+  for (const batch of input) {
+    for (let i = 0; i < batch.length; i++) {
+      const r = batch[i];
+      if (!Array.isArray(r) || r.length !== 2) {
+        let shown: string;
+        try {
+          shown = JSON.stringify(r) ?? String(r);
+        } catch {
+          shown = String(r);
+        }
+        throw new UserInputError(
+          `${dep.rdd.operation === 'shuffle' ? 'this shuffle' : `the shuffle after ${dep.rdd.operation}`} needs [key, value] pairs, ` +
+            `but found ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}: pair functions (reduceByKey, join, …) work on RDDs of 2-element arrays; ` +
+            `map your elements first, e.g. .map(x => [key(x), x])`,
+          { code: 'NOT_A_PAIR' },
+        );
+      }
+    }
+    yield batch as [unknown, unknown][];
+  }
+}

@@ -1,0 +1,28 @@
+import type { TaskDescription } from '../scheduler/TaskDescription.js';
+import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+
+/** Driver → worker thread. */
+export type ToLocalWorker =
+  | { readonly t: 'launch'; readonly task: TaskDescription }
+  | { readonly t: 'kill'; readonly taskId: number }
+  | { readonly t: 'removeRdd'; readonly rddId: number }
+  | { readonly t: 'removeShuffle'; readonly shuffleId: number }
+  | { readonly t: 'removeBroadcast'; readonly id: number }
+  | { readonly t: 'reply'; readonly requestId: number; readonly bytes?: Uint8Array; readonly error?: string }
+  | { readonly t: 'shutdown' };
+
+/** Worker thread → driver. */
+export type FromLocalWorker =
+  | { readonly t: 'ready' }
+  | { readonly t: 'status'; readonly update: TaskStatusUpdate }
+  | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary'; readonly key: string }
+  | { readonly t: 'stopped' };
+
+/** What the driver passes to each worker thread at start. */
+export interface LocalWorkerData {
+  readonly executorId: string;
+  readonly localDir: string;
+  /** Int32Array over a SharedArrayBuffer: the id+1 of a task to kill, read between batches. */
+  readonly interrupt: SharedArrayBuffer;
+  readonly logLevel: string;
+}

@@ -1,0 +1,17 @@
+/** One task attempt, as sent to an executor. */
+export interface TaskDescription {
+  readonly taskId: number;
+  /** The executor the task was offered to. */
+  readonly executorId: string;
+  readonly attemptNumber: number;
+  readonly stageId: number;
+  readonly stageAttempt: number;
+  readonly partition: number;
+  readonly kind: 'shuffleMap' | 'result';
+  /** Names the stage binary; executors cache binaries by this id. */
+  readonly binaryId: string;
+  /** The encoded StageBinary, included the first time an executor is sent this binary id. */
+  readonly binary?: Uint8Array | undefined;
+  /** Records to skip in this attempt (bad-record skipping), by input position. */
+  readonly skipRecords?: readonly number[] | undefined;
+}

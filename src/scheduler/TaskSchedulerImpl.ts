@@ -1,0 +1,204 @@
+import type { Logger } from '../common/logging/Logger.js';
+import type { DAGScheduler } from './DAGScheduler.js';
+import type { SchedulerBackend, TaskSchedulerCallbacks, WorkerOffer } from './SchedulerBackend.js';
+import type { TaskDescription } from './TaskDescription.js';
+import type { TaskInfo } from './TaskInfo.js';
+import type { TaskScheduler } from './TaskScheduler.js';
+import type { TaskSet } from './TaskSet.js';
+import { TaskSetManager } from './TaskSetManager.js';
+import type { TaskStatusUpdate } from './TaskStatusUpdate.js';
+
+export interface TaskSchedulerOptions {
+  readonly maxTaskFailures: number;
+  readonly localityWaitMs: number;
+  readonly logger: Logger;
+  readonly fetchBroadcast: (id: number) => Uint8Array;
+}
+
+/**
+ * Matches tasks to executor offers (FIFO by job, delay scheduling for locality), retries
+ * failed attempts, and reports results to the DAG scheduler. The backend behind it decides
+ * what an executor is.
+ */
+export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks {
+  readonly #managers: TaskSetManager[] = [];
+  readonly #taskToManager = new Map<number, TaskSetManager>();
+  readonly #executors = new Set<string>();
+  /** Stage binaries each executor already has, so each is sent once per executor. */
+  readonly #binariesSent = new Map<string, Set<string>>();
+  #nextTaskId = 0;
+  #localityTimer: NodeJS.Timeout | undefined;
+  #backend: SchedulerBackend | undefined;
+
+  constructor(
+    private readonly dag: DAGScheduler,
+    private readonly options: TaskSchedulerOptions,
+  ) {}
+
+  async start(backend: SchedulerBackend): Promise<void> {
+    this.#backend = backend;
+    await backend.start(this);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#localityTimer !== undefined) clearTimeout(this.#localityTimer);
+    await this.#backend?.stop();
+  }
+
+  defaultParallelism(): number {
+    return this.#backend?.defaultParallelism() ?? 1;
+  }
+
+  // ---- From the DAG scheduler -------------------------------------------------------------------
+
+  submitTasks(taskSet: TaskSet): void {
+    // An older attempt of the same stage stops launching; its running tasks may still finish.
+    for (const m of this.#managers) if (m.taskSet.stageId === taskSet.stageId) m.abort();
+    this.#managers.push(new TaskSetManager(taskSet, this.options.maxTaskFailures, this.options.localityWaitMs));
+    this.#managers.sort((a, b) => a.taskSet.priority - b.taskSet.priority || a.taskSet.stageId - b.taskSet.stageId);
+    this.#backend!.reviveOffers();
+  }
+
+  cancelTasks(stageId: number, reason: string): void {
+    for (const m of this.#managers) {
+      if (m.taskSet.stageId !== stageId) continue;
+      for (const t of m.abort()) this.#backend!.killTask(t.taskId, t.executorId, reason);
+    }
+    this.#prune();
+  }
+
+  markPartitionCompleted(stageId: number, partition: number): void {
+    for (const m of this.#managers) if (m.taskSet.stageId === stageId) m.markPartitionCompleted(partition);
+  }
+
+  // ---- From the backend -----------------------------------------------------------------------------
+
+  resourceOffers(offers: readonly WorkerOffer[]): TaskDescription[] {
+    const launched: TaskDescription[] = [];
+    const now = Date.now();
+    const nextTaskId = (): number => this.#nextTaskId++;
+    for (const offer of offers) {
+      let free = offer.freeSlots;
+      for (const m of this.#managers) {
+        while (free > 0) {
+          const info = m.resourceOffer(offer.executorId, this.#executors, now, nextTaskId);
+          if (info === undefined) break;
+          free--;
+          this.#taskToManager.set(info.taskId, m);
+          launched.push(this.#describe(info, m.taskSet));
+          this.dag.post({ type: 'taskStarted', task: info });
+        }
+        if (free === 0) break;
+      }
+    }
+    this.#scheduleLocalityRevive();
+    return launched;
+  }
+
+  statusUpdate(update: TaskStatusUpdate): void {
+    const m = this.#taskToManager.get(update.taskId);
+    if (m === undefined) return;
+    const info = m.runningTasks.get(update.taskId);
+    this.#taskToManager.delete(update.taskId);
+    if (info === undefined) return;
+    if (update.state === 'finished') {
+      for (const other of m.handleSuccess(update.taskId)) {
+        this.#backend!.killTask(other.taskId, other.executorId, 'another attempt of this partition finished first');
+      }
+    } else {
+      const killed = update.error?.killed === true;
+      const outcome = m.handleFailure(update.taskId, update.error, !killed);
+      if (outcome.kind === 'retry') {
+        this.options.logger.warn('task failed; retrying', {
+          stage: info.stageId,
+          partition: info.partition,
+          attempt: info.attemptNumber,
+          error: update.error ? `${update.error.name}: ${update.error.message}` : 'unknown',
+        });
+      } else if (outcome.kind === 'abort') {
+        this.dag.post({
+          type: 'taskSetFailed',
+          stageId: info.stageId,
+          stageAttempt: info.stageAttempt,
+          reason: outcome.reason,
+          lastError: m.lastError,
+          partition: outcome.partition,
+          attempts: outcome.attempts,
+        });
+      }
+    }
+    this.dag.post({ type: 'taskCompleted', task: info, update });
+    this.#prune();
+    this.#backend!.reviveOffers();
+  }
+
+  executorAdded(executorId: string, host: string): void {
+    this.#executors.add(executorId);
+    this.dag.post({ type: 'executorAdded', executorId, host });
+    this.#backend?.reviveOffers();
+  }
+
+  executorLost(executorId: string, reason: string): void {
+    if (!this.#executors.delete(executorId)) return;
+    this.#binariesSent.delete(executorId);
+    const lostTasks: TaskInfo[] = [];
+    for (const m of this.#managers) {
+      for (const t of m.runningTasks.values()) if (t.executorId === executorId) lostTasks.push(t);
+      m.executorLost(executorId);
+    }
+    for (const t of lostTasks) this.#taskToManager.delete(t.taskId);
+    this.dag.post({ type: 'executorLost', executorId, reason });
+    this.#prune();
+    this.#backend?.reviveOffers();
+  }
+
+  fetchBroadcast(id: number): Uint8Array {
+    return this.options.fetchBroadcast(id);
+  }
+
+  fetchStageBinary(binaryId: string): Uint8Array | undefined {
+    return this.#managers.find((m) => m.taskSet.binaryId === binaryId)?.taskSet.binary;
+  }
+
+  // ---- Internals -------------------------------------------------------------------------------------
+
+  #describe(info: TaskInfo, taskSet: TaskSet): TaskDescription {
+    let sent = this.#binariesSent.get(info.executorId);
+    if (sent === undefined) this.#binariesSent.set(info.executorId, (sent = new Set()));
+    const needsBinary = !sent.has(taskSet.binaryId);
+    sent.add(taskSet.binaryId);
+    return {
+      taskId: info.taskId,
+      executorId: info.executorId,
+      attemptNumber: info.attemptNumber,
+      stageId: info.stageId,
+      stageAttempt: info.stageAttempt,
+      partition: info.partition,
+      kind: info.kind,
+      binaryId: taskSet.binaryId,
+      binary: needsBinary ? taskSet.binary : undefined,
+    };
+  }
+
+  #prune(): void {
+    for (let i = this.#managers.length - 1; i >= 0; i--) {
+      const m = this.#managers[i]!;
+      if (m.isFinished) {
+        this.#managers.splice(i, 1);
+        // Executors may drop this binary: forget we sent it (a resubmission uses a new id anyway).
+        for (const sent of this.#binariesSent.values()) sent.delete(m.taskSet.binaryId);
+      }
+    }
+  }
+
+  #scheduleLocalityRevive(): void {
+    if (this.#localityTimer !== undefined) return;
+    const waiting = this.#managers.find((m) => m.waitingForLocality);
+    if (waiting === undefined) return;
+    this.#localityTimer = setTimeout(() => {
+      this.#localityTimer = undefined;
+      this.#backend?.reviveOffers();
+    }, waiting.localityWait + 5);
+    this.#localityTimer.unref?.();
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * What a finished map task reports to the driver: where its output lives and how large each
+ * reduce partition's block is. The driver's MapOutputTracker keeps these per shuffle.
+ */
+export interface MapStatus {
+  readonly shuffleId: number;
+  readonly mapId: number;
+  /** The executor that holds (and serves) this output. */
+  readonly executorId: string;
+  /** The committed data file on that executor's local disk. */
+  readonly dataPath: string;
+  /** Byte offset of each reduce partition's segment in the data file; length numPartitions + 1. */
+  readonly offsets: readonly number[];
+  /** Records per reduce partition (for counters and skew diagnostics). */
+  readonly records: readonly number[];
+}
