@@ -37,8 +37,9 @@ export interface LocalDiskShuffleManagerOptions {
 }
 
 /**
- * Sort-free hash shuffle on local disk: each map task writes one data file holding, for every
- * reduce partition in order, that partition's records as framed CBOR blocks.
+ * Shuffle through local disk: each map task writes one data file holding, for every reduce
+ * partition in order, that partition's records (key-sorted if the handle has keyOrdering) as
+ * framed CBOR blocks. Everything held in memory for now; spilling comes later.
  */
 export class LocalDiskShuffleManager implements ShuffleManager {
   readonly executorId: string;
@@ -113,6 +114,7 @@ export class LocalDiskShuffleManager implements ShuffleManager {
     const tmpPath = `${dataPath}.tmp`;
     const offsets = new Array<number>(partitioner.numPartitions + 1);
     const counts = new Array<number>(partitioner.numPartitions);
+    let recordsWritten = 0;
     let fd = openSync(tmpPath, 'w');
     try {
       const out = new BlockFileWriter(fd);
@@ -123,12 +125,13 @@ export class LocalDiskShuffleManager implements ShuffleManager {
         encoder.encodeBucket(bucket, out);
         offsets[r + 1] = out.position;
         counts[r] = bucket.length;
-        metrics.shuffleRecordsWritten += bucket.length;
+        recordsWritten += bucket.length;
       }
       out.flush();
       closeSync(fd);
       fd = -1;
       renameSync(tmpPath, dataPath);
+      metrics.shuffleRecordsWritten += recordsWritten;
       metrics.shuffleBytesWritten += out.position;
     } catch (err) {
       if (fd >= 0) closeSync(fd);
