@@ -19,13 +19,14 @@ import { HashPartitioner } from './HashPartitioner.js';
 import './intrinsics.js';
 import type { Partition } from './Partition.js';
 import type { Partitioner } from './Partitioner.js';
+import { PassthroughPartitioner } from './PassthroughPartitioner.js';
 import { RangePartitioner, type KeyComparator } from './RangePartitioner.js';
 import type { PartitionFunction, RDDContext } from './RDDContext.js';
 import type { RDDNode } from './RDDNode.js';
 import { CartesianNode } from './rdd/CartesianNode.js';
 import { CoalescedNode } from './rdd/CoalescedNode.js';
 import { CoGroupedNode } from './rdd/CoGroupedNode.js';
-import { MapPartitionsNode, type MapOp } from './rdd/MapPartitionsNode.js';
+import { asPair, MapPartitionsNode, type MapOp } from './rdd/MapPartitionsNode.js';
 import { PartitionerAwareUnionNode } from './rdd/PartitionerAwareUnionNode.js';
 import { PipedNode } from './rdd/PipedNode.js';
 import { partitionSeed, SampledNode, type Sampler } from './rdd/SampledNode.js';
@@ -348,15 +349,16 @@ export class RDD<T> implements NotShippable {
   coalesce(numPartitions: number, shuffle = false): RDD<T> {
     requirePositiveInt(numPartitions, 'coalesce');
     if (shuffle) {
+      const lib = { SeededRandom };
       return this.mapPartitionsWithIndex(
         function* (index: number, it: Iterable<T>): Generator<[number, T]> {
           // Start each input partition at a different output to spread small partitions evenly.
-          let position = new SeededRandom(index).nextInt(numPartitions);
+          let position = new lib.SeededRandom(index).nextInt(numPartitions);
           for (const x of it) yield [position++ % numPartitions, x];
         },
-        { numPartitions, SeededRandom },
+        { numPartitions, lib },
       )
-        .partitionBy(new HashPartitioner(numPartitions))
+        .partitionBy(new PassthroughPartitioner(numPartitions))
         .map((kv) => kv[1])
         .named('coalesce');
     }
@@ -454,11 +456,17 @@ export class RDD<T> implements NotShippable {
   }
 
   keys<K, V>(this: RDD<[K, V]>): RDD<K> {
-    return this.map((kv) => kv[0]).named('keys');
+    return this.derive(
+      new MapPartitionsNode<[K, V], K>([new OneToOneDependency(this as RDD<unknown>)], { op: 'keys', fn: undefined, preservesPartitioning: false }),
+      'keys',
+    );
   }
 
   values<K, V>(this: RDD<[K, V]>): RDD<V> {
-    return this.map((kv) => kv[1]).named('values');
+    return this.derive(
+      new MapPartitionsNode<[K, V], V>([new OneToOneDependency(this as RDD<unknown>)], { op: 'values', fn: undefined, preservesPartitioning: false }),
+      'values',
+    );
   }
 
   // ---- Pair functions: joins ---------------------------------------------------------------------------
@@ -570,44 +578,63 @@ export class RDD<T> implements NotShippable {
 
   /** All values for `key`; only one partition is scanned when the partitioner is known. */
   async lookup<K, V>(this: RDD<[K, V]>, key: K): Promise<V[]> {
+    const lib = { keyEquals, asPair };
     const matches = this.capture(
       (batches: Iterable<[K, V][]>) => {
         const out: V[] = [];
-        for (const batch of batches) for (const kv of batch) if (keyEquals(kv[0], key)) out.push(kv[1]);
+        for (const batch of batches) {
+          for (const kv of batch) {
+            const pair = lib.asPair(kv, 'lookup');
+            if (lib.keyEquals(pair[0], key)) out.push(pair[1] as V);
+          }
+        }
         return out;
       },
-      { key, keyEquals },
+      { key, lib },
       'lookup',
     );
-    const partitions = this.partitioner !== undefined ? [this.partitioner.getPartition(key)] : undefined;
+    const partitioner = this.partitioner;
+    // A range partitioner may not have sampled its bounds yet.
+    await partitioner?.prepare?.();
+    const partitions = partitioner !== undefined ? [partitioner.getPartition(key)] : undefined;
     const results = await this.context.runJob(this, matches, { ...(partitions ? { partitions } : {}), description: 'lookup' });
     return results.flat();
   }
 
   async collectAsMap<K, V>(this: RDD<[K, V]>): Promise<KeyMap<K, V>> {
     const map = new KeyMap<K, V>();
-    for (const [k, v] of await this.collect()) map.set(k, v);
+    for (const kv of await this.collect()) {
+      const [k, v] = asPair(kv, 'collectAsMap');
+      map.set(k as K, v as V);
+    }
     return map;
   }
 
-  /** A sample per key with the key's own fraction (`fractions` must name every key). */
+  /**
+   * A sample per key with the key's own fraction (`fractions` must name every key): a Map or
+   * KeyMap (any key), or a plain object for string keys.
+   */
   sampleByKey<K, V>(
     this: RDD<[K, V]>,
     withReplacement: boolean,
-    fractions: ReadonlyMap<K, number> | Readonly<Record<string, number>>,
+    fractions: ReadonlyMap<K, number> | KeyMap<K, number> | Readonly<Record<string, number>>,
     seed: number = Date.now(),
   ): RDD<[K, V]> {
+    // Maps and KeyMaps iterate as [key, fraction] entries; a plain object names string keys.
     const entries: [unknown, number][] =
-      fractions instanceof Map ? [...fractions.entries()] : Object.entries(fractions as Record<string, number>);
+      fractions instanceof Map || fractions instanceof KeyMap
+        ? [...(fractions as Iterable<[K, number]>)]
+        : Object.entries(fractions as Record<string, number>);
     for (const [k, f] of entries) {
       if (!(f >= 0) || (!withReplacement && f > 1)) {
         throw new UserInputError(`sampleByKey() fraction for key ${String(k)} must be in [0, ${withReplacement ? '∞' : '1'}], got ${f}`);
       }
     }
+    const lib = { KeyMap, SeededRandom, partitionSeed };
     return this.mapPartitionsWithIndex(
       function* (index: number, it: Iterable<[K, V]>): Generator<[K, V]> {
-        const byKey = new KeyMap(entries);
-        const rng = new SeededRandom(partitionSeed(seed, index));
+        const byKey = new lib.KeyMap(entries);
+        const rng = new lib.SeededRandom(lib.partitionSeed(seed, index));
         for (const kv of it) {
           const fraction = byKey.get(kv[0]);
           if (fraction === undefined) throw new Error(`sampleByKey(): no fraction given for key ${JSON.stringify(kv[0])}`);
@@ -615,7 +642,7 @@ export class RDD<T> implements NotShippable {
           else if (rng.next() < fraction) yield kv;
         }
       },
-      { entries, seed, withReplacement, KeyMap, SeededRandom, partitionSeed },
+      { entries, seed, withReplacement, lib },
       true,
     ).named('sampleByKey');
   }
@@ -629,7 +656,7 @@ export class RDD<T> implements NotShippable {
   sortByKey<K, V>(
     this: RDD<[K, V]>,
     ascending = true,
-    numPartitions: number = this.partitions.length,
+    numPartitions: number = Math.max(1, this.partitions.length),
     compare?: (a: K, b: K) => number,
     env?: Env,
   ): RDD<[K, V]> {
@@ -641,15 +668,9 @@ export class RDD<T> implements NotShippable {
       mapSideCombine: false,
       keyOrdering: ascending ? (ordering as true | Closure<KeyComparator>) : this.reversed(comparator),
     });
-    const node = new ShuffledNode<K, V>([dep]);
-    const sampleSource = this;
-    // The range bounds need a sampling job; it runs when a job first needs this RDD.
-    Object.assign(node, {
-      prepare: async () => {
-        if (partitioner.bounds === undefined) partitioner.setBounds(await sampleSource.rangeBounds(numPartitions, comparator));
-      },
-    });
-    return this.derive(node, 'sortByKey');
+    // The range bounds need a sampling job; it runs when a job (or lookup) first needs the partitioner.
+    partitioner.computeBoundsWith(() => this.rangeBounds(numPartitions, comparator));
+    return this.derive(new ShuffledNode<K, V>([dep]), 'sortByKey');
   }
 
   repartitionAndSortWithinPartitions<K, V>(
@@ -780,12 +801,12 @@ export class RDD<T> implements NotShippable {
 
   async max(compare?: (a: T, b: T) => number, env?: Env): Promise<T> {
     const cmp = compare ?? compareKeys;
-    return this.reduce((a: T, b: T) => (cmp(a, b) >= 0 ? a : b), { cmp: compare ? this.capture(compare, env, 'max') : compareKeys });
+    return namedEmpty('max', this.reduce((a: T, b: T) => (cmp(a, b) >= 0 ? a : b), { cmp: compare ? this.capture(compare, env, 'max') : compareKeys }));
   }
 
   async min(compare?: (a: T, b: T) => number, env?: Env): Promise<T> {
     const cmp = compare ?? compareKeys;
-    return this.reduce((a: T, b: T) => (cmp(a, b) <= 0 ? a : b), { cmp: compare ? this.capture(compare, env, 'min') : compareKeys });
+    return namedEmpty('min', this.reduce((a: T, b: T) => (cmp(a, b) <= 0 ? a : b), { cmp: compare ? this.capture(compare, env, 'min') : compareKeys }));
   }
 
   /** One job per partition, pulled as the caller iterates (bounded driver memory). */
@@ -898,7 +919,7 @@ export class RDD<T> implements NotShippable {
       const target = numPartitions;
       partial = partial
         .mapPartitionsWithIndex((i: number, it: Iterable<U>) => Array.from(it, (u) => [i % target, u] as [number, U]), { target })
-        .foldByKey(structuredClone(zero), combOp, target, env)
+        .foldByKey(structuredClone(zero), combOp, new PassthroughPartitioner(target), env)
         .values();
     }
     return partial.fold(structuredClone(zero), combOp, env);
@@ -944,9 +965,10 @@ export class RDD<T> implements NotShippable {
 
   /** count, mean, variance, min and max in one pass. */
   async stats(this: RDD<number>): Promise<StatCounter> {
+    const lib = { StatCounter };
     const partial = this.capture(
       (batches: Iterable<number[]>) => {
-        const s = new StatCounter();
+        const s = new lib.StatCounter();
         for (const batch of batches) {
           for (const x of batch) {
             if (typeof x !== 'number') throw new TypeError(`stats() needs an RDD of numbers, found ${typeof x} ${JSON.stringify(x)}`);
@@ -955,7 +977,7 @@ export class RDD<T> implements NotShippable {
         }
         return s.toJSON();
       },
-      { StatCounter },
+      { lib },
       'stats',
     );
     const parts = await this.context.runJob(this, partial, { description: 'stats' });
@@ -1087,7 +1109,14 @@ export class RDD<T> implements NotShippable {
 
   // ---- Internals -----------------------------------------------------------------------------------------------------
 
-  /** Wraps a user function for shipping; throws ClosureError at the call site. */
+  /**
+   * Wraps a user function for shipping; throws ClosureError at the call site.
+   *
+   * The engine's own shipped functions never name a module import directly: transpilers
+   * rewrite references to imports (vitest's SSR transform turns `KeyMap` into
+   * `__vite_ssr_import_3__.KeyMap`), which the executor cannot resolve. They reach library
+   * values through a local object instead (`const lib = { KeyMap }`, env `{ lib }`).
+   */
   capture<F extends Fn>(fn: F, env: Env | undefined, transformation: string): Closure<F> {
     return captureClosure(fn, env === undefined ? undefined : ShippedClosure.wrapEnv(env), {
       transformation,
@@ -1124,16 +1153,18 @@ export class RDD<T> implements NotShippable {
       // Already partitioned this way: aggregate inside each partition, no shuffle (as Spark does).
       const createCombiner = aggregation.createCombiner.fn as (v: unknown) => unknown;
       const mergeValue = aggregation.mergeValue.fn as (c: unknown, v: unknown) => unknown;
+      const lib = { KeyMap, asPair };
       return (this as unknown as RDD<[K, unknown]>).mapPartitions(
         (it: Iterable<[K, unknown]>) => {
-          const combined = new KeyMap<K, unknown>();
+          const combined = new lib.KeyMap<K, unknown>();
           for (const kv of it) {
-            const c = combined.get(kv[0]);
-            combined.set(kv[0], c === undefined && !combined.has(kv[0]) ? createCombiner(kv[1]) : mergeValue(c, kv[1]));
+            const [k, v] = lib.asPair(kv, operation) as [K, unknown];
+            const c = combined.get(k);
+            combined.set(k, c === undefined && !combined.has(k) ? createCombiner(v) : mergeValue(c, v));
           }
           return combined.entries();
         },
-        { KeyMap, createCombiner: aggregation.createCombiner, mergeValue: aggregation.mergeValue },
+        { lib, operation, createCombiner: aggregation.createCombiner, mergeValue: aggregation.mergeValue },
         true,
       ).named(operation) as RDD<[K, C]>;
     }
@@ -1172,10 +1203,11 @@ export class RDD<T> implements NotShippable {
   private async rangeBounds(numPartitions: number, comparator: Closure<Fn> | undefined): Promise<unknown[]> {
     if (numPartitions <= 1) return [];
     const perPartition = Math.ceil((20 * numPartitions) / Math.max(1, this.partitions.length)) * 3;
+    const lib = { SeededRandom };
     const sampleKeys = this.capture(
       (batches: Iterable<[unknown, unknown][]>, ctx: TaskContext) => {
         // Reservoir sampling keeps a uniform sample of the partition's keys.
-        const rng = new SeededRandom(ctx.partitionId + 1);
+        const rng = new lib.SeededRandom(ctx.partitionId + 1);
         const reservoir: unknown[] = [];
         let seen = 0;
         for (const batch of batches) {
@@ -1190,7 +1222,7 @@ export class RDD<T> implements NotShippable {
         }
         return reservoir;
       },
-      { perPartition, SeededRandom },
+      { perPartition, lib },
       'sortByKey',
     );
     const samples = (await this.context.runJob(this as unknown as RDD<[unknown, unknown]>, sampleKeys, { description: 'sortByKey (sampling)' })).flat();
@@ -1244,6 +1276,15 @@ function requirePositiveInt(n: number, what: string): void {
 
 function emptyCollection(action: string): UserInputError {
   return new UserInputError(`${action}() of an empty RDD: there is no element to return`, { code: 'EMPTY_COLLECTION' });
+}
+
+/** An action built on another reports an empty RDD under its own name (`max()`, not `reduce()`). */
+async function namedEmpty<T>(action: string, result: Promise<T>): Promise<T> {
+  try {
+    return await result;
+  } catch (error) {
+    throw error instanceof UserInputError && error.code === 'EMPTY_COLLECTION' ? emptyCollection(action) : error;
+  }
 }
 
 /** Spark's SamplingUtils.computeFractionForSampleSize: a fraction that yields >= num with high probability. */

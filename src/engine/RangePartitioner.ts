@@ -1,4 +1,5 @@
 import type { Closure } from '../common/closure/Closure.js';
+import { UserInputError } from '../common/errors/UserInputError.js';
 import { compareKeys } from '../common/keys/compareKeys.js';
 import type { Partitioner, PartitionerWire } from './Partitioner.js';
 
@@ -6,11 +7,14 @@ export type KeyComparator = (a: never, b: never) => number;
 
 /**
  * Places keys into sorted, contiguous ranges (for sortByKey). The bounds come from sampling
- * the data, which needs a job, so they may be set after construction (`setBounds`), before
- * any task uses the partitioner.
+ * the data, which needs a job, so they may be set after construction: directly
+ * (`setBounds`), or by `prepare()` from a source given to `computeBoundsWith`, before any
+ * task or driver code uses the partitioner.
  */
 export class RangePartitioner implements Partitioner {
   #bounds: readonly unknown[] | undefined;
+  #boundsSource: (() => Promise<readonly unknown[]>) | undefined;
+  #preparing: Promise<void> | undefined;
   readonly #compare: (a: unknown, b: unknown) => number;
 
   constructor(
@@ -29,6 +33,30 @@ export class RangePartitioner implements Partitioner {
 
   setBounds(bounds: readonly unknown[]): void {
     this.#bounds = bounds;
+  }
+
+  /** Driver side: how `prepare()` computes the bounds (sortByKey samples its input). */
+  computeBoundsWith(source: () => Promise<readonly unknown[]>): void {
+    this.#boundsSource = source;
+  }
+
+  /** Computes the bounds once, if they are not set yet; a failed attempt may be retried. */
+  prepare(): Promise<void> {
+    if (this.#bounds !== undefined) return Promise.resolve();
+    const source = this.#boundsSource;
+    if (source === undefined) {
+      return Promise.reject(new UserInputError('this RangePartitioner has no bounds: pass them to its constructor, e.g. new RangePartitioner(3, true, undefined, [10, 20])'));
+    }
+    this.#preparing ??= source().then(
+      (bounds) => {
+        this.#bounds ??= bounds;
+      },
+      (error: unknown) => {
+        this.#preparing = undefined;
+        throw error;
+      },
+    );
+    return this.#preparing;
   }
 
   getPartition(key: unknown): number {

@@ -4,6 +4,7 @@ import { hashKey } from '../common/keys/hashKey.js';
 import { KeyMap } from '../common/keys/KeyMap.js';
 import { keyEquals } from '../common/keys/keyEquals.js';
 import { SeededRandom } from '../common/random/SeededRandom.js';
+import { asPair } from './rdd/MapPartitionsNode.js';
 import { partitionSeed } from './rdd/SampledNode.js';
 import { StatCounter } from './StatCounter.js';
 
@@ -19,3 +20,4 @@ registerIntrinsic('KeyMap', KeyMap);
 registerIntrinsic('SeededRandom', SeededRandom);
 registerIntrinsic('partitionSeed', partitionSeed);
 registerIntrinsic('StatCounter', StatCounter);
+registerIntrinsic('asPair', asPair);

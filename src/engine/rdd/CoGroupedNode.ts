@@ -20,6 +20,10 @@ export class CoGroupedNode<K> implements RDDNode<[K, unknown[][]]> {
     readonly partitioner: Partitioner,
   ) {}
 
+  async prepare(): Promise<void> {
+    await this.partitioner.prepare?.();
+  }
+
   getPartitions(): Partition[] {
     return Array.from({ length: this.partitioner.numPartitions }, (_, index) => ({ index }));
   }

@@ -20,6 +20,8 @@ export type MapOp =
   | 'mapValues'
   | 'flatMapValues'
   | 'keyBy'
+  | 'keys'
+  | 'values'
   | 'mapPartitions'
   | 'mapPartitionsWithIndex'
   | 'glom';
@@ -80,6 +82,10 @@ export class MapPartitionsNode<T, U> implements RDDNode<U> {
         });
       case 'keyBy':
         return mapBatches(input, (x) => [fn!(x), x]);
+      case 'keys':
+        return mapBatches(input, (kv) => asPair(kv, 'keys')[0]);
+      case 'values':
+        return mapBatches(input, (kv) => asPair(kv, 'values')[1]);
       case 'mapPartitions':
         return rebatch(fn!(records(input), ctx), 'mapPartitions');
       case 'mapPartitionsWithIndex':

@@ -19,6 +19,11 @@ export class ShuffledNode<K, C> implements RDDNode<[K, C]> {
     return this.dep.partitioner;
   }
 
+  /** A range partitioner samples its bounds before the first job that needs them. */
+  async prepare(): Promise<void> {
+    await this.dep.partitioner.prepare?.();
+  }
+
   getPartitions(): Partition[] {
     return Array.from({ length: this.dep.partitioner.numPartitions }, (_, index) => ({ index }));
   }
