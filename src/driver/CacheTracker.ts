@@ -14,7 +14,8 @@ export class CacheTracker implements CacheLocations {
     for (const u of updates) {
       const key = `${u.rddId}:${u.partition}`;
       let set = this.#locations.get(key);
-      if (u.bytes > 0) {
+      // An empty cached partition is still cached: only a NONE level means the block is gone.
+      if (u.level !== 'NONE') {
         if (set === undefined) this.#locations.set(key, (set = new Set()));
         set.add(executorId);
       } else {

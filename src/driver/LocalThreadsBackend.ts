@@ -66,7 +66,13 @@ export class LocalThreadsBackend implements SchedulerBackend {
   killTask(taskId: number, executorId: string): void {
     const ex = this.#executors.get(executorId);
     if (ex === undefined) return;
-    if (ex.running.has(taskId)) Atomics.store(ex.interrupt, 0, taskId + 1);
+    // A thread busy computing reads its messages only between tasks, so the kill also goes
+    // through shared memory, one slot per task it holds: marking one task must not unmark
+    // another (a thread holds a running and a queued task, and a job kills both).
+    if (ex.running.has(taskId) && !ex.interrupt.includes(taskId + 1)) {
+      const free = ex.interrupt.indexOf(0);
+      if (free >= 0) Atomics.store(ex.interrupt, free, taskId + 1);
+    }
     this.#send(ex, { t: 'kill', taskId });
   }
 
@@ -103,7 +109,8 @@ export class LocalThreadsBackend implements SchedulerBackend {
 
   #spawn(): Promise<void> {
     const id = `local-${this.#nextExecutor++}`;
-    const interrupt = new SharedArrayBuffer(4);
+    // One slot per task the thread may hold (running or queued): 0, or the id+1 of a task to kill.
+    const interrupt = new SharedArrayBuffer(4 * Math.max(1, Math.ceil(this.slotsPerThread)));
     const data: LocalWorkerData = {
       executorId: id,
       localDir: path.join(this.localDir, id),
@@ -142,7 +149,9 @@ export class LocalThreadsBackend implements SchedulerBackend {
     switch (msg.t) {
       case 'status':
         ex.running.delete(msg.update.taskId);
-        if (Atomics.load(ex.interrupt, 0) === msg.update.taskId + 1) Atomics.store(ex.interrupt, 0, 0);
+        for (let i = 0; i < ex.interrupt.length; i++) {
+          if (Atomics.load(ex.interrupt, i) === msg.update.taskId + 1) Atomics.store(ex.interrupt, i, 0);
+        }
         this.#callbacks!.statusUpdate(msg.update);
         break;
       case 'request': {
@@ -150,7 +159,7 @@ export class LocalThreadsBackend implements SchedulerBackend {
         try {
           const bytes =
             msg.what === 'broadcast'
-              ? this.#callbacks!.fetchBroadcast(Number(msg.key))
+              ? this.#callbacks!.fetchBroadcast(Number(msg.key), ex.id)
               : this.#callbacks!.fetchStageBinary(msg.key);
           reply =
             bytes === undefined

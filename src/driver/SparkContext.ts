@@ -9,6 +9,7 @@ import type { Closure } from '../common/closure/Closure.js';
 import type { ClosureRef } from '../common/closure/shippable.js';
 import { notShippable, type NotShippable } from '../common/closure/shippable.js';
 import { encode } from '../common/codec/codec.js';
+import { JobCancelledError } from '../common/errors/JobCancelledError.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { UserInputError } from '../common/errors/UserInputError.js';
 import type { Logger } from '../common/logging/Logger.js';
@@ -34,6 +35,7 @@ import { LocalThreadsBackend } from './LocalThreadsBackend.js';
 import { ModuleRef } from './ModuleRef.js';
 import { parseDurationMs } from './parseDuration.js';
 import { parseMaster } from './parseMaster.js';
+import { TransferStats, type StatusTracker } from './StatusTracker.js';
 
 export interface SparkContextOptions {
   /** `local`, `local[N]`, `local[*]` (default: one thread per core). */
@@ -69,10 +71,13 @@ export class SparkContext implements RDDContext, NotShippable {
   readonly #started: Promise<void>;
   readonly #broadcasts = new Map<number, { value: unknown; bytes: Uint8Array }>();
   readonly #autoBroadcasts = new WeakMap<object, ClosureRef>();
+  readonly #transfers = new TransferStats();
   readonly #accumulators = new Map<number, Accumulator<unknown, unknown>>();
   readonly #persistent = new Map<number, RDD<unknown>>();
   readonly #prepared = new WeakMap<RDDNode<unknown>, Promise<void>>();
   readonly #jobGroup = new AsyncLocalStorage<{ group: string | undefined }>();
+  /** Actions called but not yet handed to the scheduler, so a cancellation in between reaches them. */
+  readonly #unsubmitted = new Set<{ readonly group: string | undefined; cancelled: string | undefined }>();
   readonly #autoBroadcastBytes: number;
   #nextRdd = 0;
   #nextShuffle = 0;
@@ -80,6 +85,7 @@ export class SparkContext implements RDDContext, NotShippable {
   #nextBroadcast = 0;
   #nextAccumulator = 0;
   #stopped = false;
+  #stopping: Promise<void> | undefined;
   #startError: unknown;
 
   constructor(options: SparkContextOptions = {}) {
@@ -91,6 +97,11 @@ export class SparkContext implements RDDContext, NotShippable {
     this.#logger = options.logger ?? nullLogger;
     this.#jobBase = pathToFileURL(options.jobFile !== undefined ? path.resolve(options.jobFile) : path.join(process.cwd(), 'job.js')).href;
     this.#autoBroadcastBytes = this.#numberConf('kuberdd.closure.autoBroadcastBytes', DEFAULT_AUTO_BROADCAST_BYTES);
+    // Every setting is checked before the temp dir exists, so a bad one leaves nothing behind.
+    const maxStageAttempts = this.#numberConf('spark.stage.maxConsecutiveAttempts', 4);
+    const maxTaskFailures = this.#numberConf('spark.task.maxFailures', 4);
+    const localityWaitMs = parseDurationMs(this.getConf('spark.locality.wait') ?? '3s', 'spark.locality.wait');
+    const slotsPerThread = this.#numberConf('kuberdd.local.slotsPerThread', 2);
     this.#localDir = mkdtempSync(path.join(this.getConf('kuberdd.local.dir') ?? tmpdir(), `kuberdd-${this.appId}-`));
 
     this.#dag = new DAGScheduler({
@@ -101,24 +112,26 @@ export class SparkContext implements RDDContext, NotShippable {
         for (const [id, state] of updates) this.#accumulators.get(id)?.mergeState(state);
       },
       logger: this.#logger,
-      maxStageAttempts: this.#numberConf('spark.stage.maxConsecutiveAttempts', 4),
+      maxStageAttempts,
     });
     this.#tasks = new TaskSchedulerImpl(this.#dag, {
-      maxTaskFailures: this.#numberConf('spark.task.maxFailures', 4),
-      localityWaitMs: parseDurationMs(this.getConf('spark.locality.wait') ?? '3s', 'spark.locality.wait'),
+      maxTaskFailures,
+      localityWaitMs,
       logger: this.#logger,
-      fetchBroadcast: (id) => {
+      fetchBroadcast: (id, executorId) => {
         const b = this.#broadcasts.get(id);
         if (b === undefined) throw new KuberddError('BROADCAST_MISSING', `broadcast ${id} does not exist (destroyed?)`);
+        this.#transfers.recordBroadcastFetch(id, executorId);
         return b.bytes;
       },
+      recordStageBinary: (stageId, bytes) => this.#transfers.recordStageBinary(stageId, bytes),
     });
     this.#dag.setTaskScheduler(this.#tasks);
     this.#backend = new LocalThreadsBackend(
       master.threads,
       this.#localDir,
       this.#logger,
-      this.#numberConf('kuberdd.local.slotsPerThread', 2),
+      slotsPerThread,
     );
     this.#started = this.#tasks.start(this.#backend).catch((error: unknown) => {
       this.#startError = error;
@@ -139,6 +152,11 @@ export class SparkContext implements RDDContext, NotShippable {
 
   get defaultMinPartitions(): number {
     return Math.min(this.defaultParallelism, 2);
+  }
+
+  /** Read-only counters of what was shipped to executors: broadcast fetches, stage binary sizes. */
+  statusTracker(): StatusTracker {
+    return this.#transfers;
   }
 
   addListener(listener: SparkListener): void {
@@ -250,10 +268,13 @@ export class SparkContext implements RDDContext, NotShippable {
 
   /** Fails the group's running actions with a JobCancelledError and kills their tasks. */
   cancelJobGroup(groupId: string): void {
+    const reason = `job group "${groupId}" was cancelled`;
+    for (const p of this.#unsubmitted) if (p.group === groupId) p.cancelled ??= reason;
     this.#dag.post({ type: 'jobGroupCancelled', groupId });
   }
 
   cancelAllJobs(): void {
+    for (const p of this.#unsubmitted) p.cancelled ??= 'cancelAllJobs() was called';
     this.#dag.post({ type: 'allJobsCancelled', reason: 'cancelAllJobs() was called' });
   }
 
@@ -274,13 +295,22 @@ export class SparkContext implements RDDContext, NotShippable {
   ): Promise<U[]> {
     this.#assertRunning();
     const group = this.#jobGroup.getStore()?.group;
-    await this.#started;
-    if (this.#startError !== undefined) {
-      throw new KuberddError('EXECUTORS_FAILED', `executors could not start: ${String((this.#startError as Error).message ?? this.#startError)}`, {
-        cause: this.#startError,
-      });
+    const pending = { group, cancelled: undefined as string | undefined };
+    this.#unsubmitted.add(pending);
+    try {
+      await this.#started;
+      if (this.#startError !== undefined) {
+        throw new KuberddError('EXECUTORS_FAILED', `executors could not start: ${String((this.#startError as Error).message ?? this.#startError)}`, {
+          cause: this.#startError,
+        });
+      }
+      await this.#prepareLineage(rdd as RDD<unknown>);
+    } finally {
+      this.#unsubmitted.delete(pending);
     }
-    await this.#prepareLineage(rdd as RDD<unknown>);
+    if (pending.cancelled !== undefined) {
+      throw new JobCancelledError(`${options.description ?? 'job'} was cancelled before it started: ${pending.cancelled}`);
+    }
     this.#assertRunning();
     const numPartitions = rdd.partitions.length;
     const partitions = options.partitions ?? Array.from({ length: numPartitions }, (_, i) => i);
@@ -350,9 +380,15 @@ export class SparkContext implements RDDContext, NotShippable {
   }
 
   /** Cancels running jobs, stops executors and removes the application's temporary files. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
+  stop(): Promise<void> {
+    // Every call, including one made while stopping, resolves once the cleanup is done.
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
     this.#stopped = true;
+    for (const p of this.#unsubmitted) p.cancelled ??= 'the SparkContext was stopped';
     this.#dag.post({ type: 'allJobsCancelled', reason: 'the SparkContext was stopped' });
     this.#dag.stop();
     await this.#started;
@@ -394,7 +430,10 @@ export class SparkContext implements RDDContext, NotShippable {
       },
       async (bid, destroy) => {
         this.#backend.removeBroadcast(bid);
-        if (destroy) this.#broadcasts.delete(bid);
+        if (destroy) {
+          this.#broadcasts.delete(bid);
+          this.#transfers.forgetBroadcast(bid);
+        }
       },
     );
   }

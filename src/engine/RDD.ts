@@ -1091,7 +1091,7 @@ export class RDD<T> implements NotShippable {
     const visit = (rdd: RDD<unknown>, indent: string, head: string): void => {
       lines.push(head + describe(rdd));
       for (const dep of rdd.dependencies) {
-        if (dep.type === 'shuffle') visit(dep.rdd as RDD<unknown>, `${indent}    `, `${indent} +-(${dep.rdd.partitions.length}) `);
+        if (dep.type === 'shuffle') visit(dep.rdd as RDD<unknown>, `${indent}   `, `${indent} +-(${dep.rdd.partitions.length}) `);
         else visit(dep.rdd, indent, `${indent} |  `);
       }
     };

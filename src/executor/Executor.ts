@@ -46,8 +46,8 @@ interface PreparedStage {
   readonly root: RDD<unknown>;
   readonly shuffleDep: ShuffleDependency | undefined;
   readonly func: PartitionFunction<unknown, unknown> | undefined;
-  /** Sanitized closure name (as in stack traces) → readable name with the user's source location. */
-  readonly closureNames: Map<string, string>;
+  /** Sanitized closure name (as in stack traces) → the stage's closures of that name. */
+  readonly closureNames: Map<string, SerializedClosure[]>;
 }
 
 const MAX_CACHED_STAGES = 32;
@@ -77,7 +77,7 @@ export class Executor {
     private readonly localDir: string,
     private readonly driver: DriverEndpoint,
     private readonly logger: Logger,
-    /** Shared with the driver in local mode so kills reach a task that is busy computing. */
+    /** Shared with the driver in local mode so kills reach a task that is busy computing: slots holding id+1 of tasks to kill. */
     private readonly interruptFlag?: Int32Array,
   ) {
     mkdirSync(localDir, { recursive: true });
@@ -144,18 +144,28 @@ export class Executor {
     const bytes = task.binary ?? (await this.driver.fetchStageBinary(task.binaryId));
     const binary = decode<StageBinary>(bytes);
     await this.#fetchRefs(binary);
-    const closureNames = new Map<string, string>();
+    const closureNames = new Map<string, SerializedClosure[]>();
     const revived = new Map<SerializedClosure, Closure<(...args: never[]) => unknown>>();
     const revive: Reviver = <F extends (...args: never[]) => unknown>(s: SerializedClosure): Closure<F> => {
       let c = revived.get(s);
       if (c === undefined) {
         c = { fn: reviveClosure(s, (ref) => this.#resolveRef(ref)), serialized: s };
         revived.set(s, c);
-        closureNames.set(s.name.replace(/[^\w.-]+/g, '_'), s.name);
+        const key = s.name.replace(/[^\w.-]+/g, '_');
+        closureNames.set(key, [...(closureNames.get(key) ?? []), s]);
       }
       return c as Closure<F>;
     };
     const rdds = decodeLineage(binary.lineage, this.#rddContext, revive);
+    // Records enter a task from its sources, shuffle reads or the cache: checking the kill flag
+    // as each batch enters stops a task even while user code consumes its whole input in one
+    // call (mapPartitions summing a huge range), not only between the task's output batches.
+    for (const rdd of rdds.values()) {
+      if (rdd.dependencies.length > 0) continue;
+      const node = rdd.node as { compute(split: Partition, ctx: TaskContext): Iterable<unknown[]> };
+      const compute = node.compute.bind(node);
+      node.compute = (split, ctx) => killable(compute(split, ctx), ctx);
+    }
     const root = rdds.get(binary.lineage.root)!;
     const prepared: PreparedStage = {
       binary,
@@ -258,10 +268,13 @@ export class Executor {
     this.#currentTaskId = task.taskId;
     const runtime: TaskRuntime = {
       getOrCompute: (rdd, split, ctx) => this.#getOrCompute(rdd, split, ctx),
-      readShuffle: (dep, startP, endP) =>
-        this.#shuffle
-          .getReader(this.#handle(dep, stage.binary.mapStatuses[dep.shuffleId] ?? []), startP, endP, stage.binary.mapStatuses[dep.shuffleId] ?? [], metrics)
-          .read(),
+      readShuffle: (dep, startP, endP, taskCtx) =>
+        killable(
+          this.#shuffle
+            .getReader(this.#handle(dep, stage.binary.mapStatuses[dep.shuffleId] ?? []), startP, endP, stage.binary.mapStatuses[dep.shuffleId] ?? [], metrics)
+            .read(),
+          taskCtx,
+        ),
       taskTempDir: () => (tempDir ??= mkdtempSync(path.join(this.localDir, `task-${task.taskId}-`))),
     };
     const ctx: TaskContext = {
@@ -281,7 +294,7 @@ export class Executor {
       const rdd = stage.root;
       const split = rdd.partitions[task.partition];
       if (split === undefined) throw new Error(`internal: stage ${task.stageId} has no partition ${task.partition}`);
-      const input = this.#guard(rdd.iterator(split, ctx), ctx);
+      const input = killable(rdd.iterator(split, ctx), ctx);
       if (task.kind === 'result') {
         const value = stage.func!(input, ctx);
         const result = encode(value);
@@ -334,7 +347,7 @@ export class Executor {
 
   #getOrCompute<T>(rdd: RDD<T>, split: Partition, ctx: TaskContext): Iterable<T[]> {
     const stored = this.blockManager.get(rdd.id, split.index);
-    if (stored !== undefined) return stored as T[][];
+    if (stored !== undefined) return killable(stored as T[][], ctx);
     const batches: T[][] = [];
     for (const batch of rdd.node.compute(split, ctx)) batches.push(batch);
     if (this.blockManager.put(rdd.id, split.index, rdd.getStorageLevel(), batches)) {
@@ -345,16 +358,12 @@ export class Executor {
     return batches;
   }
 
-  *#guard<T>(input: Iterable<T[]>, ctx: TaskContext): Generator<T[]> {
-    for (const batch of input) {
-      if (ctx.isInterrupted()) throw new TaskKilledError(ctx.taskAttemptId);
-      yield batch;
-    }
-  }
-
   #isKilled(taskId: number): boolean {
     if (this.#killed.has(taskId)) return true;
-    return this.interruptFlag !== undefined && Atomics.load(this.interruptFlag, 0) === taskId + 1;
+    const flags = this.interruptFlag;
+    if (flags === undefined) return false;
+    for (let i = 0; i < flags.length; i++) if (Atomics.load(flags, i) === taskId + 1) return true;
+    return false;
   }
 
   #failure(task: TaskDescription, error: TaskError): TaskStatusUpdate {
@@ -380,9 +389,45 @@ export class Executor {
       name: e.name,
       message: e.message,
       stack: e.stack,
-      userFrame: stage ? userFrame(e.stack ?? '', stage.closureNames) : undefined,
+      userFrame: stage ? this.#userFrame(e.stack ?? '', stage) : undefined,
       fetchFailed,
     };
+  }
+
+  /**
+   * The first stack frame inside a shipped user function, named after the function and where
+   * the user wrote it: `map() function at job.ts:12:7 (line 2 of the function)`.
+   */
+  #userFrame(stack: string, stage: PreparedStage): string | undefined {
+    for (const line of stack.split('\n')) {
+      const m = /kuberdd-closure:([\w.-]+):(\d+):(\d+)/.exec(line);
+      if (!m) continue;
+      const candidates = stage.closureNames.get(m[1]!) ?? [];
+      const start = candidates.length > 0 ? this.#firstLineOf(candidates[0]!) : undefined;
+      const inFunction = start === undefined ? undefined : Number(m[2]) - start + 1;
+      // Several functions may share a name (two maps in one stage): pick one long enough.
+      const c = candidates.find((k) => inFunction === undefined || k.source.split('\n').length >= inFunction) ?? candidates[0];
+      // The transformation that took the function: its RDD's wire arguments hold that very object.
+      const site = c && stage.binary.lineage.rdds.find((r) => contains(r.args, c, 0))?.creationSite;
+      const where = c === undefined ? m[1]! : `${c.name}${site ? ` at ${site}` : ''}`;
+      return inFunction === undefined || inFunction < 1 ? where : `${where} (line ${inFunction} of the function)`;
+    }
+    return undefined;
+  }
+
+  /**
+   * The line of the generated script where a revived function's source starts: found by
+   * reviving a probe in its place (same name and environment, so the same layout) and reading
+   * the probe's own stack. Only used to explain failures.
+   */
+  #firstLineOf(s: SerializedClosure): number | undefined {
+    try {
+      const probe = reviveClosure<() => string | undefined>({ ...s, source: '() => new Error().stack' }, (ref) => this.#resolveRef(ref));
+      const m = /kuberdd-closure:[\w.-]+:(\d+):\d+/.exec(probe() ?? '');
+      return m ? Number(m[1]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get currentTaskId(): number {
@@ -390,16 +435,20 @@ export class Executor {
   }
 }
 
-/** The first stack frame inside a shipped user function, named after where the user wrote it. */
-function userFrame(stack: string, names: ReadonlyMap<string, string>): string | undefined {
-  for (const line of stack.split('\n')) {
-    const m = /kuberdd-closure:([\w.-]+):(\d+):(\d+)/.exec(line);
-    if (m) {
-      const readable = names.get(m[1]!) ?? m[1]!;
-      return `${readable} (line ${Math.max(1, Number(m[2]) - 1)} of the function)`;
-    }
+/** Whether `value` holds `target` (by identity) within a few levels; large data arrays are skipped. */
+function contains(value: unknown, target: object, depth: number): boolean {
+  if (value === target) return true;
+  if (value === null || typeof value !== 'object' || depth > 6) return false;
+  const children = Array.isArray(value) ? (value.length > 64 ? [] : value) : Object.values(value);
+  return children.some((v) => contains(v, target, depth + 1));
+}
+
+/** Passes batches through, stopping the task between batches once it is killed. */
+function* killable<T>(input: Iterable<T[]>, ctx: TaskContext): Generator<T[]> {
+  for (const batch of input) {
+    if (ctx.isInterrupted()) throw new TaskKilledError(ctx.taskAttemptId);
+    yield batch;
   }
-  return undefined;
 }
 
 /** Shuffles need [key, value] pairs; say so clearly when a job feeds them something else. */

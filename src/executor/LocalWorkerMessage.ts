@@ -22,7 +22,7 @@ export type FromLocalWorker =
 export interface LocalWorkerData {
   readonly executorId: string;
   readonly localDir: string;
-  /** Int32Array over a SharedArrayBuffer: the id+1 of a task to kill, read between batches. */
+  /** Int32Array over a SharedArrayBuffer, one slot per task the thread may hold: 0 or the id+1 of a task to kill, read between batches. */
   readonly interrupt: SharedArrayBuffer;
   readonly logLevel: string;
 }

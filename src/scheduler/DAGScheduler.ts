@@ -493,6 +493,12 @@ export class DAGScheduler {
       }
     }
     this.#o.mapOutputTracker.unregisterMapOutput(ff.shuffleId, ff.mapId, ff.executorId);
+    if (stageAttempt === stage.latestAttempt) {
+      // As in Spark (without an external shuffle service): a block its executor cannot serve
+      // means none of that executor's shuffle files can be trusted. Recompute them all in this
+      // round, rather than one lost file per stage attempt (which would use up the attempts).
+      this.#o.mapOutputTracker.removeOutputsOnExecutor(ff.executorId);
+    }
     this.#failed.add(stage);
     if (mapStage) this.#failed.add(mapStage);
     // A short pause lets other fetch failures from the same lost executor arrive first.
@@ -515,7 +521,8 @@ export class DAGScheduler {
     if (stage === undefined || stage.latestAttempt !== event.stageAttempt) return;
     const e = event.lastError;
     const error = new JobFailedError(
-      `stage ${stage.id} (${stage.name}) failed: partition ${event.partition} failed ${event.attempts} times; last error: ${e ? `${e.name}: ${e.message}` : event.reason}`,
+      `stage ${stage.id} (${stage.name}) failed: partition ${event.partition} failed ${event.attempts} times; last error: ${e ? `${e.name}: ${e.message}` : event.reason}` +
+        (e?.userFrame ? `; in ${e.userFrame}` : ''),
       e === undefined
         ? undefined
         : {

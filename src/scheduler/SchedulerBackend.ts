@@ -32,7 +32,7 @@ export interface TaskSchedulerCallbacks {
   executorAdded(executorId: string, host: string, slots: number): void;
   executorLost(executorId: string, reason: string): void;
   /** An executor asks for a broadcast value (its encoded bytes). */
-  fetchBroadcast(id: number): Uint8Array;
+  fetchBroadcast(id: number, executorId: string): Uint8Array;
   /** An executor dropped a stage binary it still needs. */
   fetchStageBinary(binaryId: string): Uint8Array | undefined;
 }

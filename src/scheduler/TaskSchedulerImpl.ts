@@ -12,7 +12,9 @@ export interface TaskSchedulerOptions {
   readonly maxTaskFailures: number;
   readonly localityWaitMs: number;
   readonly logger: Logger;
-  readonly fetchBroadcast: (id: number) => Uint8Array;
+  readonly fetchBroadcast: (id: number, executorId: string) => Uint8Array;
+  /** Told each stage attempt's binary size, for `sc.statusTracker()`. */
+  readonly recordStageBinary?: (stageId: number, bytes: number) => void;
 }
 
 /**
@@ -52,6 +54,7 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
   // ---- From the DAG scheduler -------------------------------------------------------------------
 
   submitTasks(taskSet: TaskSet): void {
+    this.options.recordStageBinary?.(taskSet.stageId, taskSet.binary.byteLength);
     // An older attempt of the same stage stops launching; its running tasks may still finish.
     for (const m of this.#managers) if (m.taskSet.stageId === taskSet.stageId) m.abort();
     this.#managers.push(new TaskSetManager(taskSet, this.options.maxTaskFailures, this.options.localityWaitMs));
@@ -77,18 +80,24 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
     const launched: TaskDescription[] = [];
     const now = Date.now();
     const nextTaskId = (): number => this.#nextTaskId++;
-    for (const offer of offers) {
-      let free = offer.freeSlots;
-      for (const m of this.#managers) {
-        while (free > 0) {
+    // Round-robin, idlest executor first: one task per executor per round, so tasks spread over
+    // executors (as in Spark) instead of filling the first executor's slots, where they would
+    // run one after another while other executors idle.
+    const open = [...offers].sort((a, b) => b.freeSlots - a.freeSlots).map((o) => ({ executorId: o.executorId, free: o.freeSlots }));
+    for (let launchedThisRound = true; launchedThisRound; ) {
+      launchedThisRound = false;
+      for (const offer of open) {
+        if (offer.free <= 0) continue;
+        for (const m of this.#managers) {
           const info = m.resourceOffer(offer.executorId, this.#executors, now, nextTaskId);
-          if (info === undefined) break;
-          free--;
+          if (info === undefined) continue;
+          offer.free--;
+          launchedThisRound = true;
           this.#taskToManager.set(info.taskId, m);
           launched.push(this.#describe(info, m.taskSet));
           this.dag.post({ type: 'taskStarted', task: info });
+          break;
         }
-        if (free === 0) break;
       }
     }
     this.#scheduleLocalityRevive();
@@ -152,8 +161,8 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
     this.#backend?.reviveOffers();
   }
 
-  fetchBroadcast(id: number): Uint8Array {
-    return this.options.fetchBroadcast(id);
+  fetchBroadcast(id: number, executorId: string): Uint8Array {
+    return this.options.fetchBroadcast(id, executorId);
   }
 
   fetchStageBinary(binaryId: string): Uint8Array | undefined {

@@ -6,8 +6,9 @@ import type { TaskError } from './TaskError.js';
 export interface BlockUpdate {
   readonly rddId: number;
   readonly partition: number;
-  /** Bytes held; 0 means the block was dropped. */
+  /** Size held (for now: records; an empty partition is a stored block of size 0). */
   readonly bytes: number;
+  /** The storage level it is kept at; `NONE` means the block was dropped. */
   readonly level: string;
 }
 

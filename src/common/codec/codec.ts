@@ -17,7 +17,17 @@ import { registerCodecExtension } from './registerCodecExtension.js';
  */
 const OPTIONS: Options = { useRecords: true };
 
-const encoder = new Encoder(OPTIONS) as Encoder & { useBuffer(buffer: Uint8Array): void }; // useBuffer is untyped
+// useBuffer and the mode argument exist in cbor-x but not in its typings.
+const encoder = new Encoder(OPTIONS) as unknown as {
+  encode(value: unknown, mode?: number): Uint8Array;
+  useBuffer(buffer: Uint8Array): void;
+};
+/**
+ * cbor-x's RESET_BUFFER_MODE (encode.js; not re-exported): write every message at the start of
+ * the same scratch buffer. Since each result is copied out at once, this avoids allocating a
+ * fresh scratch buffer as big as the largest message every time the old one fills up.
+ */
+const RESET_BUFFER_MODE = 1024;
 // copyBuffers: decoded Uint8Arrays and typed arrays own their memory instead of pinning (or
 // aliasing) the block they came from, which is often a pooled read buffer.
 const decoder = new Decoder({ ...OPTIONS, copyBuffers: true });
@@ -27,8 +37,8 @@ const MAX_RETAINED_SCRATCH = 8 * 1024 * 1024;
 
 let encoding = false;
 
-// Tag 1 stores float seconds, which rounds times beyond about ±140,000 years (and the odd one
-// nearer); those use integer milliseconds under a kuberdd tag instead.
+// Standard tag 1 stores float seconds, which cannot hold every millisecond beyond 2^52 ms
+// (about ±139,000 years); such Dates use integer milliseconds under a kuberdd tag instead.
 addExtension({
   Class: Date,
   getTag(date: Date): number {
@@ -90,13 +100,13 @@ export function encode(value: unknown): Uint8Array {
   encoding = true;
   let bytes: Uint8Array;
   try {
-    bytes = encoder.encode(escapeForCbor(value));
+    bytes = encoder.encode(escapeForCbor(value), RESET_BUFFER_MODE);
   } catch (e) {
     throw encodeFailure(value, e);
   } finally {
     encoding = false;
   }
-  // cbor-x returns a view into its shared scratch buffer; a copy is ours alone and exactly sized.
+  // cbor-x returns a view into its scratch buffer, which the next encode overwrites.
   const out = new Uint8Array(bytes.length);
   out.set(bytes);
   if (bytes.length > MAX_RETAINED_SCRATCH) encoder.useBuffer(Buffer.allocUnsafeSlow(64 * 1024));
@@ -118,3 +128,32 @@ export function decode<T = unknown>(bytes: Uint8Array): T {
     throw new KuberddError('DECODE_FAILED', `Cannot decode ${bytes.byteLength} bytes of codec data: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
+
+/*
+ * cbor-x's encode and decode are each one very large function. If V8 optimizes one before it
+ * has seen, say, a 5-digit integer, the first such value deoptimizes it, and re-optimizing a
+ * function that size takes tens of millions of further calls: measured, every later encode of
+ * a 1M-tuple array ran 5-7x slower. Encoding one value that takes each size class of number,
+ * string, array and map, and each built-in type, gives the interpreter complete type feedback
+ * before any optimization happens. A few milliseconds at load.
+ */
+function warmUp(): void {
+  const numbers = [0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -1, -24, -25, -256, -257, -65536, -65537, -(2 ** 31) - 1, -(2 ** 32), 0.5, -1.5, 2 ** 40, NaN, -0];
+  const strings = ['', 'a', 'é€😀', 'x'.repeat(23), 'y'.repeat(24), 'z'.repeat(63), 'w'.repeat(64), 'ü'.repeat(100), 'v'.repeat(300), 'lone\uD800'];
+  const value = {
+    numbers,
+    strings,
+    bigints: [0n, 1n, -1n, 2n ** 64n, -(2n ** 64n)],
+    flags: [true, false, null, undefined],
+    tuples: Array.from({ length: 30 }, (_, i) => [strings[i % strings.length], numbers[i % numbers.length]]),
+    records: [{ a: 1, b: 'x' }, { a: 2, b: 'y' }, { c: [] }, {}],
+    map: new Map<unknown, unknown>([[1, 'a'], ['b', { c: 2 }]]),
+    big: new Map(Array.from({ length: 30 }, (_, i) => [i, i])),
+    set: new Set([1, 'a']),
+    dates: [new Date(0), new Date(1.5), new Date(8.64e15)],
+    binary: [new Uint8Array(2), Buffer.alloc(2), new Float64Array(2)],
+  };
+  // Several passes: V8 allocates a function's feedback vector only after its first few calls.
+  for (let i = 0; i < 3; i++) decode(encode(value));
+}
+warmUp();
