@@ -121,13 +121,15 @@ export class LocalThreadsBackend implements SchedulerBackend {
     const ex: LocalExecutor = { id, worker, interrupt: new Int32Array(interrupt), running: new Set(), ready: false, stopping: false };
     this.#executors.set(id, ex);
     return new Promise((resolve, reject) => {
-      worker.on('message', (msg: FromLocalWorker) => {
-        if (msg.t === 'ready') {
-          ex.ready = true;
-          this.#callbacks!.executorAdded(id, 'localhost', 1);
-          resolve();
-        } else {
-          this.#onMessage(ex, msg);
+      worker.on('message', (batch: FromLocalWorker[]) => {
+        for (const msg of batch) {
+          if (msg.t === 'ready') {
+            ex.ready = true;
+            this.#callbacks!.executorAdded(id, 'localhost', 1);
+            resolve();
+          } else {
+            this.#onMessage(ex, msg);
+          }
         }
       });
       worker.on('error', (error) => {
@@ -147,6 +149,9 @@ export class LocalThreadsBackend implements SchedulerBackend {
 
   #onMessage(ex: LocalExecutor, msg: FromLocalWorker): void {
     switch (msg.t) {
+      case 'started':
+        this.#callbacks!.taskStarted(msg.taskId);
+        break;
       case 'status':
         ex.running.delete(msg.update.taskId);
         for (let i = 0; i < ex.interrupt.length; i++) {

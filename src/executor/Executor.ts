@@ -35,6 +35,8 @@ import { TaskKilledError } from './TaskKilledError.js';
 
 /** How an executor talks to its driver; local threads, NATS and pods each provide one. */
 export interface DriverEndpoint {
+  /** The task left the queue and began (the scheduler's "running" state). */
+  taskStarted(taskId: number): void;
   statusUpdate(update: TaskStatusUpdate): void;
   fetchBroadcast(id: number): Promise<Uint8Array>;
   fetchStageBinary(binaryId: string): Promise<Uint8Array>;
@@ -122,6 +124,7 @@ export class Executor {
     try {
       for (let task = this.#queue.shift(); task !== undefined; task = this.#queue.shift()) {
         let update: TaskStatusUpdate;
+        this.driver.taskStarted(task.taskId);
         try {
           const stage = await this.#prepare(task);
           update = this.#run(task, stage);

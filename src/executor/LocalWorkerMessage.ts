@@ -11,9 +11,10 @@ export type ToLocalWorker =
   | { readonly t: 'reply'; readonly requestId: number; readonly bytes?: Uint8Array; readonly error?: string }
   | { readonly t: 'shutdown' };
 
-/** Worker thread → driver. */
+/** Worker thread → driver (posted in arrays: one batch per event-loop turn). */
 export type FromLocalWorker =
   | { readonly t: 'ready' }
+  | { readonly t: 'started'; readonly taskId: number }
   | { readonly t: 'status'; readonly update: TaskStatusUpdate }
   | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary'; readonly key: string }
   | { readonly t: 'stopped' };

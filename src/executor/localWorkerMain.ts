@@ -10,7 +10,17 @@ const port = parentPort!;
 const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
 let nextRequest = 0;
 
-const send = (msg: FromLocalWorker): void => port.postMessage(msg);
+// Messages leave in batches, one postMessage per turn of the event loop: a finished task's
+// status and the next task's start usually travel together.
+let outbox: FromLocalWorker[] = [];
+const flush = (): void => {
+  const batch = outbox;
+  outbox = [];
+  port.postMessage(batch);
+};
+const send = (msg: FromLocalWorker): void => {
+  if (outbox.push(msg) === 1) queueMicrotask(flush);
+};
 const request = (what: 'broadcast' | 'binary', key: string): Promise<Uint8Array> =>
   new Promise((resolve, reject) => {
     const requestId = nextRequest++;
@@ -22,6 +32,7 @@ const executor = new Executor(
   data.executorId,
   data.localDir,
   {
+    taskStarted: (taskId) => send({ t: 'started', taskId }),
     statusUpdate: (update) => send({ t: 'status', update }),
     fetchBroadcast: (id) => request('broadcast', String(id)),
     fetchStageBinary: (binaryId) => request('binary', binaryId),

@@ -28,6 +28,8 @@ export interface SchedulerBackend {
 /** What a backend reports back. */
 export interface TaskSchedulerCallbacks {
   resourceOffers(offers: readonly WorkerOffer[]): TaskDescription[];
+  /** An executor began running a launched task (it may have queued it first). */
+  taskStarted(taskId: number): void;
   statusUpdate(update: TaskStatusUpdate): void;
   executorAdded(executorId: string, host: string, slots: number): void;
   executorLost(executorId: string, reason: string): void;

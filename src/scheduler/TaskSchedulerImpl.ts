@@ -95,13 +95,17 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
           launchedThisRound = true;
           this.#taskToManager.set(info.taskId, m);
           launched.push(this.#describe(info, m.taskSet));
-          this.dag.post({ type: 'taskStarted', task: info });
           break;
         }
       }
     }
     this.#scheduleLocalityRevive();
     return launched;
+  }
+
+  taskStarted(taskId: number): void {
+    const info = this.#taskToManager.get(taskId)?.runningTasks.get(taskId);
+    if (info !== undefined) this.dag.post({ type: 'taskStarted', task: info });
   }
 
   statusUpdate(update: TaskStatusUpdate): void {

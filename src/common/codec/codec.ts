@@ -36,6 +36,7 @@ const decoder = new Decoder({ ...OPTIONS, copyBuffers: true });
 const MAX_RETAINED_SCRATCH = 8 * 1024 * 1024;
 
 let encoding = false;
+let warmedUp = false;
 
 // Standard tag 1 stores float seconds, which cannot hold every millisecond beyond 2^52 ms
 // (about ±139,000 years); such Dates use integer milliseconds under a kuberdd tag instead.
@@ -93,6 +94,7 @@ function encodeFailure(value: unknown, cause: unknown): Error {
  * Throws UserInputError `NOT_SERIALIZABLE` naming the path of a function, symbol or cycle.
  */
 export function encode(value: unknown): Uint8Array {
+  if (!warmedUp) warmUp();
   if (encoding) {
     // cbor-x keeps its write position in module state, so a nested encode would corrupt the outer one.
     throw new KuberddError('CODEC_REENTRANT', 'encode() was called from inside a codec extension; return plain data from the extension instead');
@@ -119,6 +121,7 @@ export function encode(value: unknown): Uint8Array {
  * binary value is a copy. Throws KuberddError `DECODE_FAILED` for malformed or truncated input.
  */
 export function decode<T = unknown>(bytes: Uint8Array): T {
+  if (!warmedUp) warmUp();
   // A fresh Buffer view: cbor-x caches a DataView on its input object and slices byte strings
   // with the input's species, so this keeps callers' objects untouched and the result type fixed.
   const src = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -133,11 +136,13 @@ export function decode<T = unknown>(bytes: Uint8Array): T {
  * cbor-x's encode and decode are each one very large function. If V8 optimizes one before it
  * has seen, say, a 5-digit integer, the first such value deoptimizes it, and re-optimizing a
  * function that size takes tens of millions of further calls: measured, every later encode of
- * a 1M-tuple array ran 5-7x slower. Encoding one value that takes each size class of number,
- * string, array and map, and each built-in type, gives the interpreter complete type feedback
- * before any optimization happens. A few milliseconds at load.
+ * a 1M-tuple array ran 5-7x slower, and decodes about 2x. Running a value that takes each size
+ * class of number, string, array and map, and each built-in type, through both until V8 has
+ * optimized them with complete type feedback avoids that (3 passes were not enough, 15 were).
+ * About 10 ms, paid by the first encode or decode of the process.
  */
 function warmUp(): void {
+  warmedUp = true;
   const numbers = [0, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, -1, -24, -25, -256, -257, -65536, -65537, -(2 ** 31) - 1, -(2 ** 32), 0.5, -1.5, 2 ** 40, NaN, -0];
   const strings = ['', 'a', 'é€😀', 'x'.repeat(23), 'y'.repeat(24), 'z'.repeat(63), 'w'.repeat(64), 'ü'.repeat(100), 'v'.repeat(300), 'lone\uD800'];
   const value = {
@@ -153,7 +158,5 @@ function warmUp(): void {
     dates: [new Date(0), new Date(1.5), new Date(8.64e15)],
     binary: [new Uint8Array(2), Buffer.alloc(2), new Float64Array(2)],
   };
-  // Several passes: V8 allocates a function's feedback vector only after its first few calls.
-  for (let i = 0; i < 3; i++) decode(encode(value));
+  for (let i = 0; i < 20; i++) decode(encode(value));
 }
-warmUp();

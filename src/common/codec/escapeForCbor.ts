@@ -126,7 +126,7 @@ function escapeObject(o: object): unknown {
   const rec = o as Record<string, unknown>;
   const keys: string[] = [];
   // Same property walk as cbor-x's object writer, so the escaped copy has what it would have written.
-  for (const k in rec) keys.push(k);
+  for (const k in rec) if (Object.prototype.hasOwnProperty.call(rec, k)) keys.push(k);
   if (keys.some((k) => k === '__proto__' || illFormed(k))) {
     const entries: unknown[] = [];
     for (const k of keys) entries.push(escape(k), escape(rec[k]));

@@ -82,6 +82,13 @@ describe('registerCodecExtension', () => {
     expect(decode<Point>(encode(new Point(7, 8))).x).toBe(7);
   });
 
+  it('refuses a nested encode() from inside an extension instead of corrupting the outer one', () => {
+    class SelfEncoding {}
+    registerCodecExtension({ type: SelfEncoding, tag: 40052, encode: () => encode('nested'), decode: () => new SelfEncoding() });
+    expect(codeOf(() => encode([new SelfEncoding()]))).toBe('CODEC_REENTRANT');
+    expect(decode(encode(['fine', 1]))).toEqual(['fine', 1]);
+  });
+
   it('rejects tags outside 40000–40100 and tags or classes already taken', () => {
     class Other {}
     const spec = { encode: () => null, decode: () => new Other() };
