@@ -9,6 +9,8 @@ export interface ActiveJob {
   readonly func: Closure<PartitionFunction<unknown, unknown>>;
   /** Output index → RDD partition. */
   readonly partitions: readonly number[];
+  /** RDD partition → output index. */
+  readonly outputIndex: ReadonlyMap<number, number>;
   readonly finished: boolean[];
   numFinished: number;
   readonly description: string;

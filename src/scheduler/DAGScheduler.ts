@@ -240,7 +240,7 @@ export class DAGScheduler {
       return;
     }
     this.#stages.set(finalStage.id, finalStage);
-    const active: ActiveJob = { ...job, finalStage };
+    const active: ActiveJob = { ...job, finalStage, outputIndex: new Map(job.partitions.map((p, i) => [p, i])) };
     finalStage.activeJob = active;
     this.#jobs.set(job.jobId, active);
     const stageIds = this.#markJobStages(finalStage, job.jobId);
@@ -423,7 +423,7 @@ export class DAGScheduler {
   #resultTaskSucceeded(stage: ResultStage, partition: number, update: DAGSchedulerEvent & { type: 'taskCompleted' } extends { update: infer U } ? U : never): void {
     const job = stage.activeJob;
     if (job === undefined) return;
-    const outputIndex = job.partitions.indexOf(partition);
+    const outputIndex = job.outputIndex.get(partition) ?? -1;
     if (outputIndex < 0 || job.finished[outputIndex]) return;
     job.finished[outputIndex] = true;
     job.numFinished++;

@@ -4,7 +4,7 @@ import type { TaskInfo } from './TaskInfo.js';
 
 /** Everything the DAG scheduler reacts to. One event loop handles them one at a time. */
 export type DAGSchedulerEvent =
-  | { readonly type: 'jobSubmitted'; readonly job: Omit<ActiveJob, 'finalStage'> & { readonly rdd: import('../engine/RDD.js').RDD<unknown> } }
+  | { readonly type: 'jobSubmitted'; readonly job: Omit<ActiveJob, 'finalStage' | 'outputIndex'> & { readonly rdd: import('../engine/RDD.js').RDD<unknown> } }
   | { readonly type: 'taskStarted'; readonly task: TaskInfo }
   | { readonly type: 'taskCompleted'; readonly task: TaskInfo; readonly update: TaskStatusUpdate }
   | { readonly type: 'taskSetFailed'; readonly stageId: number; readonly stageAttempt: number; readonly reason: string; readonly lastError: import('./TaskError.js').TaskError | undefined; readonly partition: number; readonly attempts: number }

@@ -157,7 +157,7 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
     const lostTasks: TaskInfo[] = [];
     for (const m of this.#managers) {
       for (const t of m.runningTasks.values()) if (t.executorId === executorId) lostTasks.push(t);
-      m.executorLost(executorId);
+      m.executorLost(executorId, this.#executors);
     }
     for (const t of lostTasks) this.#taskToManager.delete(t.taskId);
     this.dag.post({ type: 'executorLost', executorId, reason });

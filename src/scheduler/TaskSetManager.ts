@@ -1,6 +1,7 @@
 import type { TaskError } from './TaskError.js';
 import type { TaskInfo } from './TaskInfo.js';
 import type { TaskSet } from './TaskSet.js';
+import { PendingTasks } from './PendingTasks.js';
 
 /** What to do after a task attempt failed. */
 export type FailureOutcome =
@@ -14,7 +15,9 @@ export type FailureOutcome =
  * attempts a task gets, and when the set is done.
  */
 export class TaskSetManager {
-  readonly #pending: number[] = [];
+  readonly #pending: PendingTasks;
+  /** Partition → task index. */
+  readonly #indexOf: Map<number, number>;
   readonly #attempts: number[];
   readonly #failures: number[];
   readonly #succeeded: boolean[];
@@ -33,7 +36,9 @@ export class TaskSetManager {
     this.#attempts = new Array<number>(n).fill(0);
     this.#failures = new Array<number>(n).fill(0);
     this.#succeeded = new Array<boolean>(n).fill(false);
-    for (let i = 0; i < n; i++) this.#pending.push(i);
+    this.#pending = new PendingTasks(taskSet.preferredExecutors);
+    for (let i = 0; i < n; i++) this.#pending.add(i);
+    this.#indexOf = new Map(taskSet.partitions.map((p, i) => [p, i]));
   }
 
   get isZombie(): boolean {
@@ -45,7 +50,7 @@ export class TaskSetManager {
   }
 
   get hasPending(): boolean {
-    return !this.#zombie && this.#pending.length > 0;
+    return !this.#zombie && this.#pending.size > 0;
   }
 
   get isFinished(): boolean {
@@ -60,28 +65,10 @@ export class TaskSetManager {
    * A task for this executor, or undefined. Tasks whose input is cached elsewhere wait up to
    * the locality wait for their executor (delay scheduling), unless it is gone.
    */
-  resourceOffer(executorId: string, aliveExecutors: ReadonlySet<string>, now: number, nextTaskId: () => number): TaskInfo | undefined {
+  resourceOffer(executorId: string, _alive: ReadonlySet<string>, now: number, nextTaskId: () => number): TaskInfo | undefined {
     if (!this.hasPending) return undefined;
-    const prefs = this.taskSet.preferredExecutors;
-    let chosen = -1;
-    for (let i = 0; i < this.#pending.length; i++) {
-      if (prefs[this.#pending[i]!]?.includes(executorId)) {
-        chosen = i;
-        break;
-      }
-    }
-    if (chosen < 0) {
-      const waited = now - this.#lastLaunch >= this.localityWaitMs;
-      for (let i = 0; i < this.#pending.length; i++) {
-        const p = prefs[this.#pending[i]!] ?? [];
-        if (waited || p.length === 0 || !p.some((e) => aliveExecutors.has(e))) {
-          chosen = i;
-          break;
-        }
-      }
-    }
-    if (chosen < 0) return undefined;
-    const index = this.#pending.splice(chosen, 1)[0]!;
+    const index = this.#pending.take(executorId, now - this.#lastLaunch >= this.localityWaitMs);
+    if (index < 0) return undefined;
     this.#lastLaunch = now;
     const info: TaskInfo = {
       taskId: nextTaskId(),
@@ -101,7 +88,7 @@ export class TaskSetManager {
 
   /** True when tasks wait only for locality: the scheduler should offer again after the wait. */
   get waitingForLocality(): boolean {
-    return this.hasPending && this.#pending.some((i) => (this.taskSet.preferredExecutors[i] ?? []).length > 0);
+    return !this.#zombie && this.#pending.onlyLocalityBound;
   }
 
   get localityWait(): number {
@@ -141,30 +128,30 @@ export class TaskSetManager {
         attempts: this.#failures[info.index]!,
       };
     }
-    if (!this.#pending.includes(info.index)) this.#pending.push(info.index);
+    this.#pending.add(info.index);
     return { kind: 'retry' };
   }
 
   /** Another stage attempt finished this partition. */
   markPartitionCompleted(partition: number): void {
-    const index = this.taskSet.partitions.indexOf(partition);
-    if (index < 0 || this.#succeeded[index]) return;
+    const index = this.#indexOf.get(partition);
+    if (index === undefined || this.#succeeded[index]) return;
     this.#succeeded[index] = true;
     this.#numSucceeded++;
-    const at = this.#pending.indexOf(index);
-    if (at >= 0) this.#pending.splice(at, 1);
+    this.#pending.remove(index);
   }
 
   abort(): TaskInfo[] {
     this.#zombie = true;
-    this.#pending.length = 0;
+    this.#pending.clear();
     return [...this.#running.values()];
   }
 
   /** Running tasks on a lost executor go back to pending (not counted as task failures). */
-  executorLost(executorId: string): void {
+  executorLost(executorId: string, alive: ReadonlySet<string>): void {
     for (const [taskId, info] of this.#running) {
       if (info.executorId === executorId) this.handleFailure(taskId, undefined, false);
     }
+    this.#pending.executorLost(executorId, alive);
   }
 }
