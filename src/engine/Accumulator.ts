@@ -1,4 +1,5 @@
 import { toClosureRef, type ClosureRef, type Shippable } from '../common/closure/shippable.js';
+import { UserInputError } from '../common/errors/UserInputError.js';
 import type { AccumulatorSpec } from './AccumulatorSpec.js';
 
 /**
@@ -36,6 +37,14 @@ export class Accumulator<IN, OUT = IN> implements Shippable {
   get avg(): number {
     const s = this.#state as { sum?: number; count?: number };
     return s.count ? (s.sum ?? 0) / s.count : NaN;
+  }
+
+  /** Folds another accumulator of the same kind into this one (Spark's AccumulatorV2.merge). */
+  merge(other: Accumulator<IN, OUT>): void {
+    if (other.spec.kind !== this.spec.kind) {
+      throw new UserInputError(`cannot merge a ${other.spec.kind} accumulator into a ${this.spec.kind} accumulator`);
+    }
+    this.#state = this.spec.merge(this.#state, other.#state);
   }
 
   /** Driver side: folds in one task's state. */
