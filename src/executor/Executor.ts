@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Closure } from '../common/closure/Closure.js';
 import { reviveClosure } from '../common/closure/reviveClosure.js';
@@ -18,8 +18,10 @@ import { decodeLineage, decodeShuffleDependency, type Reviver } from '../engine/
 import type { Partition } from '../engine/Partition.js';
 import type { RDD } from '../engine/RDD.js';
 import type { PartitionFunction } from '../engine/RDDContext.js';
+import { isPendingCommit, type CommitRequest, type PendingCommit } from '../engine/output/PendingCommit.js';
 import type { TaskContext, TaskRuntime } from '../engine/TaskContext.js';
 import { emptyTaskMetrics } from '../engine/TaskMetrics.js';
+import type { CommitDecision } from '../scheduler/OutputCommitCoordinator.js';
 import type { StageBinary } from '../scheduler/StageBinary.js';
 import type { TaskDescription } from '../scheduler/TaskDescription.js';
 import type { TaskError } from '../scheduler/TaskError.js';
@@ -29,6 +31,8 @@ import { LocalDiskShuffleManager } from '../shuffle/LocalDiskShuffleManager.js';
 import type { MapStatus } from '../shuffle/MapStatus.js';
 import type { ShuffleHandle } from '../shuffle/ShuffleHandle.js';
 import { BlockManager } from '../storage/BlockManager.js';
+// Registers checkpoint node kinds, storages and the checkpoint writer (loaded on the driver too).
+import '../storage/checkpointRegistration.js';
 import { ExecutorRDDContext } from './ExecutorRDDContext.js';
 import { loadModuleRef } from './loadModuleRef.js';
 import { TaskKilledError } from './TaskKilledError.js';
@@ -40,6 +44,8 @@ export interface DriverEndpoint {
   statusUpdate(update: TaskStatusUpdate): void;
   fetchBroadcast(id: number): Promise<Uint8Array>;
   fetchStageBinary(binaryId: string): Promise<Uint8Array>;
+  /** Asks the driver whether a task attempt may commit its output (request/reply, as fetches). */
+  canCommit(request: CommitRequest): Promise<CommitDecision>;
 }
 
 /** A stage binary rebuilt into live RDDs and functions, cached per executor. */
@@ -60,7 +66,7 @@ const MAX_CACHED_STAGES = 32;
  * modules — is fetched before it starts.
  */
 export class Executor {
-  readonly blockManager = new BlockManager();
+  readonly blockManager: BlockManager;
   readonly #shuffle: LocalDiskShuffleManager;
   readonly #stages = new Map<string, PreparedStage>();
   readonly #broadcasts = new Map<number, unknown>();
@@ -73,6 +79,8 @@ export class Executor {
   /** The running task's accumulator states. */
   #accumStates = new Map<number, { spec: AccumulatorSpec<unknown, unknown, unknown>; state: unknown }>();
   #blockUpdates: BlockUpdate[] = [];
+  /** Output the last task wrote under `_temporary`, to commit before its status is sent. */
+  #pendingCommit: PendingCommit | undefined;
 
   constructor(
     readonly executorId: string,
@@ -81,8 +89,16 @@ export class Executor {
     private readonly logger: Logger,
     /** Shared with the driver in local mode so kills reach a task that is busy computing: slots holding id+1 of tasks to kill. */
     private readonly interruptFlag?: Int32Array,
+    /** storageBytes: the memory budget for cached partitions (`kuberdd.memory.storageBytes`; default DEFAULT_STORAGE_BYTES). */
+    storage: { readonly storageBytes?: number | undefined } = {},
   ) {
     mkdirSync(localDir, { recursive: true });
+    // Disk-level blocks live under <localDir>/blocks, so shutdown() removing localDir removes them.
+    this.blockManager = new BlockManager({
+      ...(storage.storageBytes === undefined ? {} : { maxMemoryBytes: storage.storageBytes }),
+      diskDir: path.join(localDir, 'blocks'),
+      onBlockUpdate: (u) => void this.#blockUpdates.push(u),
+    });
     this.#shuffle = new LocalDiskShuffleManager({ executorId, dir: path.join(localDir, 'shuffle') });
     mkdirSync(path.join(localDir, 'shuffle'), { recursive: true });
     this.#rddContext = new ExecutorRDDContext();
@@ -128,6 +144,9 @@ export class Executor {
         try {
           const stage = await this.#prepare(task);
           update = this.#run(task, stage);
+          const commit = this.#pendingCommit;
+          this.#pendingCommit = undefined;
+          if (commit !== undefined) update = await this.#commit(task, commit, update);
         } catch (error) {
           update = this.#failure(task, this.#toTaskError(error, undefined));
         }
@@ -300,7 +319,9 @@ export class Executor {
       const input = killable(rdd.iterator(split, ctx), ctx);
       if (task.kind === 'result') {
         const value = stage.func!(input, ctx);
-        const result = encode(value);
+        const commit = isPendingCommit(value) ? value : undefined;
+        const result = encode(commit === undefined ? value : commit.result);
+        this.#pendingCommit = commit;
         metrics.resultBytes = result.byteLength;
         outcome = { result };
       } else {
@@ -335,6 +356,48 @@ export class Executor {
       : { ...base, state: 'finished', result: outcome.result, mapStatus: outcome.mapStatus };
   }
 
+  /**
+   * The commit step of the output commit protocol, after the task's compute: ask the driver,
+   * then move the attempt's file to its final name (an atomic rename), or discard it when the
+   * driver says another attempt commits this partition. Runs before the task's status is sent,
+   * so a job succeeds only once every partition's file is in place.
+   */
+  async #commit(task: TaskDescription, commit: PendingCommit, update: TaskStatusUpdate): Promise<TaskStatusUpdate> {
+    const discard = (): void => rmSync(commit.attemptDir, { recursive: true, force: true });
+    if (update.state !== 'finished') {
+      discard();
+      return update;
+    }
+    if (this.#isKilled(task.taskId)) {
+      discard();
+      return this.#failure(task, { name: 'TaskKilled', message: 'killed before it could commit its output', killed: true });
+    }
+    try {
+      const decision = await this.driver.canCommit({
+        jobKey: commit.jobKey,
+        partition: commit.partition,
+        taskAttemptId: task.taskId,
+        attemptNumber: task.attemptNumber,
+        executorId: this.executorId,
+      });
+      if (!decision.allowed) {
+        discard();
+        // Not the task's fault, so it does not count as a failure (Spark's TaskCommitDenied).
+        return this.#failure(task, {
+          name: 'TaskCommitDenied',
+          message: `output of partition ${commit.partition} discarded: ${decision.reason ?? 'the driver denied the commit'}`,
+          killed: true,
+        });
+      }
+      renameSync(commit.attemptFile, commit.finalFile);
+    } catch (error) {
+      discard();
+      return this.#failure(task, this.#toTaskError(error, undefined));
+    }
+    discard();
+    return update;
+  }
+
   #handle(dep: ShuffleDependency, statuses: readonly MapStatus[]): ShuffleHandle {
     const ordering = dep.options.keyOrdering;
     return {
@@ -350,15 +413,11 @@ export class Executor {
 
   #getOrCompute<T>(rdd: RDD<T>, split: Partition, ctx: TaskContext): Iterable<T[]> {
     const stored = this.blockManager.get(rdd.id, split.index);
-    if (stored !== undefined) return killable(stored as T[][], ctx);
-    const batches: T[][] = [];
-    for (const batch of rdd.node.compute(split, ctx)) batches.push(batch);
-    if (this.blockManager.put(rdd.id, split.index, rdd.getStorageLevel(), batches)) {
-      let records = 0;
-      for (const b of batches) records += b.length;
-      this.#blockUpdates.push({ rddId: rdd.id, partition: split.index, bytes: records, level: rdd.getStorageLevel().name });
-    }
-    return batches;
+    if (stored !== undefined) return killable(stored as Iterable<T[]>, ctx);
+    // Stores the partition as it is computed (memory, or disk for disk levels) and hands the
+    // records on; a partition memory cannot take streams through uncached (MEMORY_ONLY*) or
+    // goes to disk (*_AND_DISK). Stores, moves and evictions reach the driver as blockUpdates.
+    return this.blockManager.putIterator(rdd.id, split.index, rdd.getStorageLevel(), rdd.node.compute(split, ctx)) as Iterable<T[]>;
   }
 
   #isKilled(taskId: number): boolean {
@@ -413,7 +472,9 @@ export class Executor {
       // The transformation that took the function: its RDD's wire arguments hold that very object.
       const site = c && stage.binary.lineage.rdds.find((r) => contains(r.args, c, 0))?.creationSite;
       const where = c === undefined ? m[1]! : `${c.name}${site ? ` at ${site}` : ''}`;
-      return inFunction === undefined || inFunction < 1 ? where : `${where} (line ${inFunction} of the function)`;
+      // A one-line source (tsx and bundlers minify whitespace) has no useful line to report.
+      const multiline = c !== undefined && c.source.includes('\n');
+      return inFunction === undefined || inFunction < 1 || !multiline ? where : `${where} (line ${inFunction} of the function)`;
     }
     return undefined;
   }
