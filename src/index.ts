@@ -1,6 +1,7 @@
 /** kuberdd's public API: what job files import. */
 export { SparkContext, type SparkContextOptions } from './driver/SparkContext.js';
 export { RDD, type Env, type PartitionSpec } from './engine/RDD.js';
+export type { SaveOptions } from './engine/output/runOutputJob.js';
 export type { TaskContext } from './engine/TaskContext.js';
 export type { Partition } from './engine/Partition.js';
 export type { Partitioner } from './engine/Partitioner.js';
@@ -17,6 +18,7 @@ export { compareKeys } from './common/keys/compareKeys.js';
 export { hashKey } from './common/keys/hashKey.js';
 export type { SparkListener, SparkListenerEvent } from './scheduler/SparkListenerEvent.js';
 export { KuberddError } from './common/errors/KuberddError.js';
+export { CheckpointError } from './common/errors/CheckpointError.js';
 export { ClosureError } from './common/errors/ClosureError.js';
 export { UserInputError } from './common/errors/UserInputError.js';
 export { JobFailedError } from './common/errors/JobFailedError.js';

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { encode } from '../common/codec/codec.js';
 import type { Logger } from '../common/logging/Logger.js';
+import type { CommitRequest } from '../engine/output/PendingCommit.js';
 import type { FromLocalWorker, LocalWorkerData, ToLocalWorker } from '../executor/LocalWorkerMessage.js';
 import type { SchedulerBackend, TaskSchedulerCallbacks } from '../scheduler/SchedulerBackend.js';
 
@@ -41,6 +43,10 @@ export class LocalThreadsBackend implements SchedulerBackend {
     private readonly localDir: string,
     private readonly logger: Logger,
     private readonly slotsPerThread = 2,
+    /** Each executor's memory budget for cached partitions; undefined: the executor's default. */
+    private readonly storageBytes?: number,
+    /** Each task's shuffle buffer budget (`kuberdd.shuffle.spillBytes`); undefined: the executor's default. */
+    private readonly shuffleSpillBytes?: number,
   ) {}
 
   async start(callbacks: TaskSchedulerCallbacks): Promise<void> {
@@ -116,6 +122,8 @@ export class LocalThreadsBackend implements SchedulerBackend {
       localDir: path.join(this.localDir, id),
       interrupt,
       logLevel: 'info',
+      ...(this.storageBytes === undefined ? {} : { storageBytes: this.storageBytes }),
+      ...(this.shuffleSpillBytes === undefined ? {} : { shuffleSpillBytes: this.shuffleSpillBytes }),
     };
     const worker = startWorker(data);
     const ex: LocalExecutor = { id, worker, interrupt: new Int32Array(interrupt), running: new Set(), ready: false, stopping: false };
@@ -165,7 +173,9 @@ export class LocalThreadsBackend implements SchedulerBackend {
           const bytes =
             msg.what === 'broadcast'
               ? this.#callbacks!.fetchBroadcast(Number(msg.key), ex.id)
-              : this.#callbacks!.fetchStageBinary(msg.key);
+              : msg.what === 'commit'
+                ? encode(this.#callbacks!.canCommit(JSON.parse(msg.key) as CommitRequest))
+                : this.#callbacks!.fetchStageBinary(msg.key);
           reply =
             bytes === undefined
               ? { t: 'reply', requestId: msg.requestId, error: `stage binary ${msg.key} is no longer available` }

@@ -25,17 +25,23 @@ import { EmptyNode } from '../engine/rdd/EmptyNode.js';
 import { ParallelCollectionNode } from '../engine/rdd/ParallelCollectionNode.js';
 import { RangeNode } from '../engine/rdd/RangeNode.js';
 import { TextFileNode } from '../engine/rdd/TextFileNode.js';
+import { ObjectFileNode } from '../engine/rdd/ObjectFileNode.js';
 import { WholeTextFilesNode } from '../engine/rdd/WholeTextFilesNode.js';
 import { DAGScheduler } from '../scheduler/DAGScheduler.js';
 import type { SparkListener, SparkListenerEvent } from '../scheduler/SparkListenerEvent.js';
+import { OutputCommitCoordinator } from '../scheduler/OutputCommitCoordinator.js';
 import { TaskSchedulerImpl } from '../scheduler/TaskSchedulerImpl.js';
+import { DEFAULT_SHUFFLE_SPILL_BYTES } from '../shuffle/LocalDiskShuffleManager.js';
 import { MapOutputTracker } from '../shuffle/MapOutputTracker.js';
+import { ReliableCheckpointNode } from '../storage/ReliableCheckpointNode.js';
 import { CacheTracker } from './CacheTracker.js';
+import { Checkpointer } from './Checkpointer.js';
 import { LocalThreadsBackend } from './LocalThreadsBackend.js';
 import { ModuleRef } from './ModuleRef.js';
 import { parseDurationMs } from './parseDuration.js';
 import { parseMaster } from './parseMaster.js';
 import { TransferStats, type StatusTracker } from './StatusTracker.js';
+import { DEFAULT_STORAGE_BYTES } from '../storage/BlockManager.js';
 
 export interface SparkContextOptions {
   /** `local`, `local[N]`, `local[*]` (default: one thread per core). */
@@ -65,6 +71,11 @@ export class SparkContext implements RDDContext, NotShippable {
   readonly #listeners = new Set<SparkListener>();
   readonly #mapOutputs = new MapOutputTracker();
   readonly #cache = new CacheTracker();
+  readonly #checkpoints = new Checkpointer({
+    runJob: (rdd, func, options) => this.runJob(rdd, func, options),
+    isCached: (rddId, p) => this.#cache.executorsFor(rddId, p).length > 0,
+  });
+  readonly #commits = new OutputCommitCoordinator();
   readonly #dag: DAGScheduler;
   readonly #tasks: TaskSchedulerImpl;
   readonly #backend: LocalThreadsBackend;
@@ -102,12 +113,22 @@ export class SparkContext implements RDDContext, NotShippable {
     const maxTaskFailures = this.#numberConf('spark.task.maxFailures', 4);
     const localityWaitMs = parseDurationMs(this.getConf('spark.locality.wait') ?? '3s', 'spark.locality.wait');
     const slotsPerThread = this.#numberConf('kuberdd.local.slotsPerThread', 2);
+    // Per executor; the default and why: DEFAULT_STORAGE_BYTES in storage/BlockManager.ts.
+    const storageBytes = this.#numberConf('kuberdd.memory.storageBytes', DEFAULT_STORAGE_BYTES);
+    // Per task and shuffle buffer; the default and how size is estimated: LocalDiskShuffleManager.
+    const shuffleSpillBytes = this.#numberConf('kuberdd.shuffle.spillBytes', DEFAULT_SHUFFLE_SPILL_BYTES);
+    if (shuffleSpillBytes === 0) throw new UserInputError('--conf kuberdd.shuffle.spillBytes=0: expected a positive number of bytes');
     this.#localDir = mkdtempSync(path.join(this.getConf('kuberdd.local.dir') ?? tmpdir(), `kuberdd-${this.appId}-`));
 
     this.#dag = new DAGScheduler({
       mapOutputTracker: this.#mapOutputs,
       cacheLocations: this.#cache,
-      emit: (event) => this.#emit(event),
+      emit: (event) => {
+        // An attempt that failed, was killed or lost its executor gives up its right to commit.
+        if (event.type === 'taskEnd' && !event.successful) this.#commits.taskFailed(event.taskId);
+        else if (event.type === 'executorRemoved') this.#commits.executorLost(event.executorId);
+        this.#emit(event);
+      },
       mergeAccumulators: (updates) => {
         for (const [id, state] of updates) this.#accumulators.get(id)?.mergeState(state);
       },
@@ -125,6 +146,7 @@ export class SparkContext implements RDDContext, NotShippable {
         return b.bytes;
       },
       recordStageBinary: (stageId, bytes) => this.#transfers.recordStageBinary(stageId, bytes),
+      canCommit: (request) => this.#commits.canCommit(request),
     });
     this.#dag.setTaskScheduler(this.#tasks);
     this.#backend = new LocalThreadsBackend(
@@ -132,6 +154,8 @@ export class SparkContext implements RDDContext, NotShippable {
       this.#localDir,
       this.#logger,
       slotsPerThread,
+      storageBytes,
+      shuffleSpillBytes,
     );
     this.#started = this.#tasks.start(this.#backend).catch((error: unknown) => {
       this.#startError = error;
@@ -196,6 +220,15 @@ export class SparkContext implements RDDContext, NotShippable {
     return this.#rdd(new TextFileNode(filePath, minPartitions, maxSplit), 'textFile');
   }
 
+  /**
+   * The records `rdd.saveAsObjectFile()` wrote (a directory of part files, a file, or a glob).
+   * Files are not divided: at most one partition per file.
+   */
+  objectFile<T = unknown>(filePath: string, minPartitions: number = this.defaultMinPartitions): RDD<T> {
+    if (typeof filePath !== 'string' || filePath.length === 0) throw new UserInputError('objectFile() needs a path');
+    return this.#rdd(new ObjectFileNode<T>(filePath, minPartitions), 'objectFile');
+  }
+
   /** `[path, content]` for each file. */
   wholeTextFiles(filePath: string, minPartitions: number = this.defaultMinPartitions): RDD<[string, string]> {
     return this.#rdd(new WholeTextFilesNode(filePath, minPartitions), 'wholeTextFiles');
@@ -207,6 +240,31 @@ export class SparkContext implements RDDContext, NotShippable {
 
   union<T>(rdds: readonly RDD<T>[]): RDD<T> {
     return unionOf(rdds);
+  }
+
+  // ---- Checkpoints ------------------------------------------------------------------------------------
+
+  /**
+   * Where `rdd.checkpoint()` writes: a directory every executor can reach (on Kubernetes, a
+   * mounted shared volume). Each call uses a fresh `<dir>/<uuid>` subdirectory, as in Spark.
+   */
+  setCheckpointDir(dir: string): void {
+    this.#checkpoints.setDir(dir);
+  }
+
+  getCheckpointDir(): string | undefined {
+    return this.#checkpoints.dir;
+  }
+
+  /**
+   * The data of a checkpoint written earlier, possibly by another SparkContext: `dir` is what
+   * `rdd.getCheckpointFile()` returned. The partition count is preserved. Throws
+   * CheckpointError `CHECKPOINT_MISSING` / `CHECKPOINT_CORRUPT` naming the file when the
+   * checkpoint is incomplete or damaged (part files are verified as they are read).
+   */
+  checkpointFile<T = unknown>(dir: string): RDD<T> {
+    const { storage, numPartitions } = this.#checkpoints.open(dir);
+    return this.#rdd(new ReliableCheckpointNode<T>(storage.toWire(), numPartitions), 'checkpointFile');
   }
 
   // ---- Shared variables ------------------------------------------------------------------------------
@@ -320,7 +378,7 @@ export class SparkContext implements RDDContext, NotShippable {
       }
     }
     const results = new Array<U>(partitions.length);
-    return new Promise<U[]>((resolve, reject) => {
+    const done = new Promise<U[]>((resolve, reject) => {
       this.#dag.post({
         type: 'jobSubmitted',
         job: {
@@ -341,6 +399,14 @@ export class SparkContext implements RDDContext, NotShippable {
         },
       });
     });
+    try {
+      await done;
+    } catch (error) {
+      throw Checkpointer.translateFailure(error);
+    }
+    // Spark's rdd.doCheckpoint(): RDDs marked by checkpoint()/localCheckpoint() that this job computed.
+    await this.#checkpoints.afterJob(rdd as RDD<unknown>);
+    return results;
   }
 
   autoBroadcast(value: unknown): ClosureRef | undefined {
@@ -360,6 +426,14 @@ export class SparkContext implements RDDContext, NotShippable {
 
   persistRdd(rdd: RDD<unknown>): void {
     this.#persistent.set(rdd.id, rdd);
+  }
+
+  startOutputJob(jobKey: string): void {
+    this.#commits.startJob(jobKey);
+  }
+
+  stopOutputJob(jobKey: string): void {
+    this.#commits.stopJob(jobKey);
   }
 
   unpersistRdd(rdd: RDD<unknown>): void {

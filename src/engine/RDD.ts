@@ -22,6 +22,7 @@ import type { Partitioner } from './Partitioner.js';
 import { PassthroughPartitioner } from './PassthroughPartitioner.js';
 import { RangePartitioner, type KeyComparator } from './RangePartitioner.js';
 import type { PartitionFunction, RDDContext } from './RDDContext.js';
+import type { RDDCheckpointData } from './RDDCheckpointData.js';
 import type { RDDNode } from './RDDNode.js';
 import { CartesianNode } from './rdd/CartesianNode.js';
 import { CoalescedNode } from './rdd/CoalescedNode.js';
@@ -34,6 +35,7 @@ import { ShuffledNode } from './rdd/ShuffledNode.js';
 import { UnionNode } from './rdd/UnionNode.js';
 import { ZippedPartitionsNode } from './rdd/ZippedPartitionsNode.js';
 import { ZippedWithIndexNode } from './rdd/ZippedWithIndexNode.js';
+import { runOutputJob, type SaveOptions } from './output/runOutputJob.js';
 import { StatCounter } from './StatCounter.js';
 import { ShippedClosure } from './ShippedClosure.js';
 import { StorageLevel } from './StorageLevel.js';
@@ -57,7 +59,7 @@ export type PartitionSpec = number | Partitioner;
 export class RDD<T> implements NotShippable {
   readonly id: number;
   readonly context: RDDContext;
-  readonly node: RDDNode<T>;
+  #node: RDDNode<T>;
   /** The user's source location that created this RDD (`wordcount.ts:12:7`). */
   readonly creationSite: string;
   /** The transformation that created it (`map`, `reduceByKey`, …). */
@@ -65,6 +67,7 @@ export class RDD<T> implements NotShippable {
   name: string | undefined;
   #storageLevel: StorageLevel = StorageLevel.NONE;
   #partitions: readonly Partition[] | undefined;
+  #checkpointData: RDDCheckpointData | undefined;
 
   constructor(
     context: RDDContext,
@@ -79,7 +82,7 @@ export class RDD<T> implements NotShippable {
     } = {},
   ) {
     this.context = context;
-    this.node = node;
+    this.#node = node;
     this.id = options.id ?? context.newRddId();
     this.operation = options.operation ?? node.displayName;
     this.creationSite = options.creationSite ?? userCallSite();
@@ -88,6 +91,11 @@ export class RDD<T> implements NotShippable {
   }
 
   // ---- The five things ------------------------------------------------------------------
+
+  /** How this RDD is computed; once checkpointed, a checkpoint node with no dependencies. */
+  get node(): RDDNode<T> {
+    return this.#node;
+  }
 
   get partitions(): readonly Partition[] {
     this.#partitions ??= Object.freeze(this.node.getPartitions());
@@ -145,6 +153,70 @@ export class RDD<T> implements NotShippable {
 
   getStorageLevel(): StorageLevel {
     return this.#storageLevel;
+  }
+
+  // ---- Checkpointing -----------------------------------------------------------------------
+
+  /**
+   * Marks this RDD for checkpointing (Spark semantics): after the next job that computes it,
+   * its partitions are written under `sc.setCheckpointDir()` and its lineage is replaced by
+   * the files. Persist it too, or that write recomputes it. Needs a checkpoint directory.
+   */
+  checkpoint(): this {
+    const dir = this.context.getCheckpointDir?.();
+    if (dir === undefined) {
+      throw new UserInputError(
+        `checkpoint() of RDD ${this.id} needs a checkpoint directory: call sc.setCheckpointDir(dir) first, with a directory every executor can reach`,
+        { code: 'CHECKPOINT_DIR_NOT_SET' },
+      );
+    }
+    this.#checkpointData ??= { kind: 'reliable', state: 'marked', file: undefined };
+    return this;
+  }
+
+  /**
+   * Truncates the lineage after the next job that computes this RDD, keeping the partitions
+   * only in executors' block storage (persisted as MEMORY_AND_DISK unless already persisted).
+   * Faster than checkpoint() but not fault tolerant: a lost block cannot be recomputed.
+   */
+  localCheckpoint(): this {
+    if (this.#checkpointData?.state === 'checkpointed' || this.#checkpointData?.state === 'inProgress') return this;
+    if (this.#storageLevel === StorageLevel.NONE) this.persist(StorageLevel.MEMORY_AND_DISK);
+    this.#checkpointData = { kind: 'local', state: 'marked', file: undefined };
+    return this;
+  }
+
+  /** True once the checkpoint (reliable or local) is written and the lineage truncated. */
+  isCheckpointed(): boolean {
+    return this.#checkpointData?.state === 'checkpointed';
+  }
+
+  isLocallyCheckpointed(): boolean {
+    return this.#checkpointData?.kind === 'local' && this.#checkpointData.state === 'checkpointed';
+  }
+
+  /** The directory of this RDD's checkpoint files (for sc.checkpointFile()), once written. */
+  getCheckpointFile(): string | undefined {
+    return this.#checkpointData?.state === 'checkpointed' ? this.#checkpointData.file : undefined;
+  }
+
+  /** Internal (driver): the checkpoint mark, which the driver advances after jobs. */
+  get checkpointData(): RDDCheckpointData | undefined {
+    return this.#checkpointData;
+  }
+
+  /** Internal (driver): replaces the lineage by `node` (same partition count) once the checkpoint is written. */
+  truncateLineage(node: RDDNode<T>, file: string | undefined): void {
+    const partitions = node.getPartitions();
+    if (partitions.length !== this.partitions.length) {
+      throw new Error(`internal: checkpoint of RDD ${this.id} has ${partitions.length} partitions, expected ${this.partitions.length}`);
+    }
+    this.#node = node;
+    this.#partitions = Object.freeze(partitions);
+    if (this.#checkpointData !== undefined) {
+      this.#checkpointData.state = 'checkpointed';
+      this.#checkpointData.file = file;
+    }
   }
 
   setName(name: string): this {
@@ -959,6 +1031,26 @@ export class RDD<T> implements NotShippable {
       'foreachPartition',
     );
     await this.context.runJob(this, each, { description: 'foreachPartition' });
+  }
+
+  // ---- Output ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Writes one `part-NNNNN` file per partition into the directory `path`, one line per element
+   * (`String(x)`), then `_SUCCESS`. Each partition is committed exactly once, even when task
+   * attempts are retried. An existing `path` is an error unless `{ overwrite: true }` (which
+   * removes it before the job runs). A failed job leaves no output directory.
+   */
+  async saveAsTextFile(path: string, options: SaveOptions = {}): Promise<void> {
+    await runOutputJob(this as RDD<unknown>, path, 'text', options, 'saveAsTextFile');
+  }
+
+  /**
+   * Like saveAsTextFile, but keeps the elements' structure: each part file holds CBOR-encoded
+   * record batches in checksummed frames. Read it back with `sc.objectFile(path)`.
+   */
+  async saveAsObjectFile(path: string, options: SaveOptions = {}): Promise<void> {
+    await runOutputJob(this as RDD<unknown>, path, 'object', options, 'saveAsObjectFile');
   }
 
   // ---- Numeric ---------------------------------------------------------------------------------------------------

@@ -31,4 +31,10 @@ export interface RDDContext {
   autoBroadcast(value: unknown): ClosureRef | undefined;
   persistRdd(rdd: RDD<unknown>): void;
   unpersistRdd(rdd: RDD<unknown>): void;
+  /** The directory set by sc.setCheckpointDir() (driver only; undefined when unset or on executors). */
+  getCheckpointDir?(): string | undefined;
+  /** An output job (saveAs*File) starts: its tasks may now ask to commit (OutputCommitCoordinator). */
+  startOutputJob(jobKey: string): void;
+  /** The output job ended, either way: later commit requests are denied. */
+  stopOutputJob(jobKey: string): void;
 }

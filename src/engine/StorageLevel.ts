@@ -1,6 +1,17 @@
 /**
  * Where and how a persisted RDD keeps its partitions. The names match Spark's.
- * `replication` above 1 needs executors over NATS.
+ *
+ * - MEMORY_ONLY (cache()): live records; partitions memory cannot take are not cached and are
+ *   recomputed from their lineage when needed.
+ * - MEMORY_ONLY_SER: encoded (framed CBOR) bytes, decoded on every read; smaller, slower.
+ * - MEMORY_AND_DISK / MEMORY_AND_DISK_SER: as above, but partitions memory cannot take, or that
+ *   are evicted, are written to the executor's local dir and read back from there.
+ * - DISK_ONLY: encoded files under the executor's local dir only.
+ *
+ * Memory is a per-executor budget (`--conf kuberdd.memory.storageBytes`, see
+ * storage/BlockManager.ts) with LRU eviction that never evicts a partition of the RDD being cached.
+ * The `_2` levels are accepted but, for now, keep ONE copy like their plain forms: replicas need
+ * executors that reach each other (over NATS).
  */
 export interface StorageLevel {
   readonly name: string;

@@ -9,7 +9,9 @@ import { CartesianNode } from './rdd/CartesianNode.js';
 import { CoalescedNode } from './rdd/CoalescedNode.js';
 import { CoGroupedNode } from './rdd/CoGroupedNode.js';
 import { EmptyNode } from './rdd/EmptyNode.js';
+import { LocalCheckpointNode } from './rdd/LocalCheckpointNode.js';
 import { MapPartitionsNode, type MapOp } from './rdd/MapPartitionsNode.js';
+import { ObjectFileNode } from './rdd/ObjectFileNode.js';
 import { ParallelCollectionNode } from './rdd/ParallelCollectionNode.js';
 import { PartitionerAwareUnionNode } from './rdd/PartitionerAwareUnionNode.js';
 import { PipedNode } from './rdd/PipedNode.js';
@@ -38,6 +40,7 @@ const factories = new Map<string, NodeFactory>([
   ['range', ({ args }) => new RangeNode(args.start, args.end, args.step, args.numSlices)],
   ['textFile', ({ args }) => new TextFileNode(args.path, args.minPartitions, args.maxSplitBytes)],
   ['wholeTextFiles', ({ args }) => new WholeTextFilesNode(args.path, args.minPartitions)],
+  ['objectFile', ({ args }) => new ObjectFileNode(args.path, args.minPartitions)],
   ['empty', () => new EmptyNode()],
   ['boundary', ({ args }) => new BoundaryNode(args.numPartitions)],
   [
@@ -67,6 +70,7 @@ const factories = new Map<string, NodeFactory>([
   ['sampled', ({ dependencies, args }) => new SampledNode(dependencies, args.sampler as Sampler, args.preservesPartitioning)],
   ['piped', ({ dependencies, args }) => new PipedNode(dependencies, args.command, args.env)],
   ['zippedWithIndex', ({ dependencies }) => new ZippedWithIndexNode(dependencies, undefined)],
+  ['localCheckpoint', ({ args }) => new LocalCheckpointNode(args.numPartitions as number, args.rddId as number)],
 ]);
 
 /** Lets jobs ship their own RDD node kinds (the job module must register them on import). */

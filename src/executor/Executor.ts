@@ -89,8 +89,9 @@ export class Executor {
     private readonly logger: Logger,
     /** Shared with the driver in local mode so kills reach a task that is busy computing: slots holding id+1 of tasks to kill. */
     private readonly interruptFlag?: Int32Array,
-    /** storageBytes: the memory budget for cached partitions (`kuberdd.memory.storageBytes`; default DEFAULT_STORAGE_BYTES). */
-    storage: { readonly storageBytes?: number | undefined } = {},
+    /** storageBytes: the memory budget for cached partitions (`kuberdd.memory.storageBytes`; default DEFAULT_STORAGE_BYTES).
+     * shuffleSpillBytes: each task's shuffle buffer budget (`kuberdd.shuffle.spillBytes`; default DEFAULT_SHUFFLE_SPILL_BYTES). */
+    storage: { readonly storageBytes?: number | undefined; readonly shuffleSpillBytes?: number | undefined } = {},
   ) {
     mkdirSync(localDir, { recursive: true });
     // Disk-level blocks live under <localDir>/blocks, so shutdown() removing localDir removes them.
@@ -99,7 +100,11 @@ export class Executor {
       diskDir: path.join(localDir, 'blocks'),
       onBlockUpdate: (u) => void this.#blockUpdates.push(u),
     });
-    this.#shuffle = new LocalDiskShuffleManager({ executorId, dir: path.join(localDir, 'shuffle') });
+    this.#shuffle = new LocalDiskShuffleManager({
+      executorId,
+      dir: path.join(localDir, 'shuffle'),
+      ...(storage.shuffleSpillBytes === undefined ? {} : { spillBytes: storage.shuffleSpillBytes }),
+    });
     mkdirSync(path.join(localDir, 'shuffle'), { recursive: true });
     this.#rddContext = new ExecutorRDDContext();
   }

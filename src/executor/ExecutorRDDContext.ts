@@ -37,6 +37,14 @@ export class ExecutorRDDContext implements RDDContext {
   unpersistRdd(): void {
     throw refuse('unpersist RDDs');
   }
+
+  startOutputJob(): void {
+    throw refuse('save RDDs');
+  }
+
+  stopOutputJob(): void {
+    throw refuse('save RDDs');
+  }
 }
 
 function refuse(what: string): UserInputError {

@@ -16,7 +16,8 @@ export type FromLocalWorker =
   | { readonly t: 'ready' }
   | { readonly t: 'started'; readonly taskId: number }
   | { readonly t: 'status'; readonly update: TaskStatusUpdate }
-  | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary'; readonly key: string }
+  /** Request/reply: `broadcast` (key: id) and `binary` (key: binary id) reply with bytes; `commit` (key: a JSON CommitRequest) replies with an encoded CommitDecision. */
+  | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary' | 'commit'; readonly key: string }
   | { readonly t: 'stopped' };
 
 /** What the driver passes to each worker thread at start. */
@@ -26,4 +27,8 @@ export interface LocalWorkerData {
   /** Int32Array over a SharedArrayBuffer, one slot per task the thread may hold: 0 or the id+1 of a task to kill, read between batches. */
   readonly interrupt: SharedArrayBuffer;
   readonly logLevel: string;
+  /** Memory budget for cached partitions (`kuberdd.memory.storageBytes`); absent: the executor's default. */
+  readonly storageBytes?: number;
+  /** Each task's shuffle buffer budget (`kuberdd.shuffle.spillBytes`); absent: the executor's default. */
+  readonly shuffleSpillBytes?: number;
 }

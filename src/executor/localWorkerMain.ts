@@ -1,5 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { decode } from '../common/codec/codec.js';
 import { nullLogger } from '../common/logging/nullLogger.js';
+import type { CommitDecision } from '../scheduler/OutputCommitCoordinator.js';
 import { Executor } from './Executor.js';
 import type { FromLocalWorker, LocalWorkerData, ToLocalWorker } from './LocalWorkerMessage.js';
 
@@ -21,7 +23,7 @@ const flush = (): void => {
 const send = (msg: FromLocalWorker): void => {
   if (outbox.push(msg) === 1) queueMicrotask(flush);
 };
-const request = (what: 'broadcast' | 'binary', key: string): Promise<Uint8Array> =>
+const request = (what: 'broadcast' | 'binary' | 'commit', key: string): Promise<Uint8Array> =>
   new Promise((resolve, reject) => {
     const requestId = nextRequest++;
     pending.set(requestId, { resolve, reject });
@@ -36,9 +38,11 @@ const executor = new Executor(
     statusUpdate: (update) => send({ t: 'status', update }),
     fetchBroadcast: (id) => request('broadcast', String(id)),
     fetchStageBinary: (binaryId) => request('binary', binaryId),
+    canCommit: async (req) => decode<CommitDecision>(await request('commit', JSON.stringify(req))),
   },
   nullLogger,
   new Int32Array(data.interrupt),
+  { storageBytes: data.storageBytes, shuffleSpillBytes: data.shuffleSpillBytes },
 );
 
 port.on('message', (msg: ToLocalWorker) => {

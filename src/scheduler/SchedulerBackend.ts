@@ -1,3 +1,5 @@
+import type { CommitRequest } from '../engine/output/PendingCommit.js';
+import type { CommitDecision } from './OutputCommitCoordinator.js';
 import type { TaskDescription } from './TaskDescription.js';
 import type { TaskStatusUpdate } from './TaskStatusUpdate.js';
 
@@ -37,4 +39,6 @@ export interface TaskSchedulerCallbacks {
   fetchBroadcast(id: number, executorId: string): Uint8Array;
   /** An executor dropped a stage binary it still needs. */
   fetchStageBinary(binaryId: string): Uint8Array | undefined;
+  /** An executor asks whether a task attempt may commit its output (the output commit protocol). */
+  canCommit(request: CommitRequest): CommitDecision;
 }

@@ -1,5 +1,7 @@
 import type { Logger } from '../common/logging/Logger.js';
+import type { CommitRequest } from '../engine/output/PendingCommit.js';
 import type { DAGScheduler } from './DAGScheduler.js';
+import type { CommitDecision } from './OutputCommitCoordinator.js';
 import type { SchedulerBackend, TaskSchedulerCallbacks, WorkerOffer } from './SchedulerBackend.js';
 import type { TaskDescription } from './TaskDescription.js';
 import type { TaskInfo } from './TaskInfo.js';
@@ -15,6 +17,8 @@ export interface TaskSchedulerOptions {
   readonly fetchBroadcast: (id: number, executorId: string) => Uint8Array;
   /** Told each stage attempt's binary size, for `sc.statusTracker()`. */
   readonly recordStageBinary?: (stageId: number, bytes: number) => void;
+  /** Answers executors' "may I commit?" (the driver's OutputCommitCoordinator); denies when absent. */
+  readonly canCommit?: (request: CommitRequest) => CommitDecision;
 }
 
 /**
@@ -171,6 +175,10 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
 
   fetchStageBinary(binaryId: string): Uint8Array | undefined {
     return this.#managers.find((m) => m.taskSet.binaryId === binaryId)?.taskSet.binary;
+  }
+
+  canCommit(request: CommitRequest): CommitDecision {
+    return this.options.canCommit?.(request) ?? { allowed: false, reason: 'this driver does not coordinate output commits' };
   }
 
   // ---- Internals -------------------------------------------------------------------------------------

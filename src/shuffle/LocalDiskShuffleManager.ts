@@ -1,11 +1,12 @@
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decode, encode } from '../common/codec/codec.js';
-import { frameBlock, readFramedBlocks } from '../common/codec/frameBlock.js';
+import { decode } from '../common/codec/codec.js';
+import { readFramedBlocks } from '../common/codec/frameBlock.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { KeyMap } from '../common/keys/KeyMap.js';
 import type { Aggregator } from '../engine/Aggregator.js';
 import type { TaskMetrics } from '../engine/TaskMetrics.js';
+import { BlockEncoder, BlockFileWriter } from './blockIO.js';
 import { FetchFailedError } from './FetchFailedError.js';
 import { LocalFileBlockReader } from './LocalFileBlockReader.js';
 import type { MapStatus } from './MapStatus.js';
@@ -15,6 +16,7 @@ import type { ShuffleHandle } from './ShuffleHandle.js';
 import type { ShuffleManager } from './ShuffleManager.js';
 import type { ShuffleReader } from './ShuffleReader.js';
 import type { ShuffleWriter } from './ShuffleWriter.js';
+import { ExternalSorter, SpillableBuckets, SpillableCombiner, SpillDir } from './spill.js';
 
 type Rec = [unknown, unknown];
 
@@ -22,9 +24,11 @@ const BATCH_SIZE = 4096;
 // NATS refuses messages over 1 MiB (its default max_payload); leave room for the frame header
 // and the fetch protocol's own envelope so one block always fits in one message.
 const DEFAULT_MAX_BLOCK_BYTES = 1_000_000;
-// Small segments are coalesced before hitting the disk, so many reduce partitions don't cost
-// a syscall each.
-const WRITE_BUFFER_BYTES = 1 << 20;
+/**
+ * Default memory budget for one task's shuffle buffers (`kuberdd.shuffle.spillBytes`): 64 MiB of
+ * estimated encoded (CBOR) size. JS heap objects take several times their encoded size.
+ */
+export const DEFAULT_SHUFFLE_SPILL_BYTES = 64 * 1024 * 1024;
 
 export interface LocalDiskShuffleManagerOptions {
   readonly executorId: string;
@@ -34,18 +38,43 @@ export interface LocalDiskShuffleManagerOptions {
   readonly blockReader?: ShuffleBlockReader;
   /** Upper bound on one block's encoded payload (a single oversized record still gets its own block). */
   readonly maxBlockBytes?: number;
+  /**
+   * Memory budget per shuffle write or read, in bytes of estimated encoded size (see
+   * SizeEstimator); beyond it buffers are spilled to disk as sorted runs and merged at the end.
+   * Default DEFAULT_SHUFFLE_SPILL_BYTES (64 MiB).
+   */
+  readonly spillBytes?: number;
+  /**
+   * Where spill files go: each write or read that spills gets its own fresh subdirectory,
+   * removed when it ends (also on failure or when its reader is abandoned). Default `<dir>/spill`.
+   */
+  readonly spillDir?: string;
 }
 
 /**
  * Shuffle through local disk: each map task writes one data file holding, for every reduce
  * partition in order, that partition's records (key-sorted if the handle has keyOrdering) as
- * framed CBOR blocks. Everything held in memory for now; spilling comes later.
+ * framed CBOR blocks.
+ *
+ * Memory: buffers (map-side combined KeyMap or per-partition record buckets; reduce-side
+ * aggregation KeyMap or sort buffer) are kept within `spillBytes` of estimated encoded size.
+ * Over it, they are written as sorted runs to a private spill directory, (partition,
+ * compareKeys)-ordered for aggregations (so equal keys meet and are combined with
+ * mergeCombiners during the merge) and keyOrdering-ordered (stably) for sorts; then all runs
+ * are k-way merged (at most MAX_MERGE_WIDTH runs at once; more are merged into one first).
+ * Results equal the unspilled ones, except that the order of keys within an aggregated partition
+ * that has no keyOrdering may differ (it is unspecified anyway). Not bounded: a fetched segment
+ * is held whole while it is read (ShuffleBlockReader returns whole segments), and CoGroupedNode
+ * aggregates cogroups/joins in its own KeyMap after the read. Spilled combiners go through the
+ * codec, so reduce-side combiners must be encodable, as map-side ones always had to be.
  */
 export class LocalDiskShuffleManager implements ShuffleManager {
   readonly executorId: string;
   readonly dir: string;
   private readonly blockReader: ShuffleBlockReader | undefined;
   private readonly maxBlockBytes: number;
+  readonly spillBytes: number;
+  readonly spillDir: string;
 
   constructor(options: LocalDiskShuffleManagerOptions) {
     this.executorId = options.executorId;
@@ -53,6 +82,10 @@ export class LocalDiskShuffleManager implements ShuffleManager {
     this.dir = resolve(options.dir);
     this.blockReader = options.blockReader;
     this.maxBlockBytes = options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES;
+    const spillBytes = options.spillBytes ?? DEFAULT_SHUFFLE_SPILL_BYTES;
+    if (!(spillBytes > 0)) throw new RangeError(`spillBytes must be a positive number of bytes, not ${spillBytes}`);
+    this.spillBytes = spillBytes;
+    this.spillDir = resolve(options.spillDir ?? join(this.dir, 'spill'));
   }
 
   getWriter(handle: ShuffleHandle, mapId: number, attemptId: number, metrics: TaskMetrics): ShuffleWriter {
@@ -96,15 +129,42 @@ export class LocalDiskShuffleManager implements ShuffleManager {
     metrics: TaskMetrics,
     records: Iterable<Rec[]>,
   ): MapStatus {
+    const spill = new SpillDir(this.spillDir, `map-${handle.shuffleId}-${mapId}-${attemptId}-`, metrics, this.maxBlockBytes);
+    try {
+      return this.writeMapOutputSpilling(handle, mapId, attemptId, metrics, records, spill);
+    } finally {
+      spill.cleanup();
+    }
+  }
+
+  private writeMapOutputSpilling(
+    handle: ShuffleHandle,
+    mapId: number,
+    attemptId: number,
+    metrics: TaskMetrics,
+    records: Iterable<Rec[]>,
+    spill: SpillDir,
+  ): MapStatus {
     const { partitioner, aggregator, keyOrdering } = handle;
-    const buckets =
-      aggregator !== undefined && handle.mapSideCombine
-        ? bucketCombined(combineValues(records, aggregator), handle)
-        : bucketRecords(records, handle);
-    if (keyOrdering !== undefined) {
+    const n = partitioner.numPartitions;
+    const partitionOf = (k: unknown): number => checkPartition(partitioner.getPartition(k), n, handle);
+    let segment: (r: number) => Iterable<Rec[]>;
+    if (aggregator !== undefined && handle.mapSideCombine) {
+      const combiner = new SpillableCombiner(aggregator, false, this.spillBytes, spill, n, partitionOf);
+      combiner.insertAll(records);
+      if (combiner.spilled) {
+        // Runs are in compareKeys order; reducers of an aggregation do not rely on the order.
+        segment = combiner.mergedSegments(BATCH_SIZE);
+      } else {
+        const buckets = bucketCombined(combiner.map, handle);
+        if (keyOrdering !== undefined) for (const bucket of buckets) bucket.sort((a, b) => keyOrdering(a[0], b[0]));
+        segment = (r) => [buckets[r]!];
+      }
+    } else {
       // Sorted map outputs let reducers merge runs instead of sorting everything.
-      const byKey = (a: Rec, b: Rec): number => keyOrdering(a[0], b[0]);
-      for (const bucket of buckets) bucket.sort(byKey);
+      const buckets = new SpillableBuckets(n, partitionOf, keyOrdering, this.spillBytes, spill);
+      buckets.insertAll(records);
+      segment = buckets.mergedSegments(BATCH_SIZE);
     }
 
     mkdirSync(this.dir, { recursive: true });
@@ -112,20 +172,23 @@ export class LocalDiskShuffleManager implements ShuffleManager {
     // file some reducer may be reading; the rename makes the output appear all at once.
     const dataPath = join(this.dir, `shuffle_${handle.shuffleId}_${mapId}_${attemptId}.data`);
     const tmpPath = `${dataPath}.tmp`;
-    const offsets = new Array<number>(partitioner.numPartitions + 1);
-    const counts = new Array<number>(partitioner.numPartitions);
+    const offsets = new Array<number>(n + 1);
+    const counts = new Array<number>(n);
     let recordsWritten = 0;
     let fd = openSync(tmpPath, 'w');
     try {
       const out = new BlockFileWriter(fd);
       const encoder = new BlockEncoder(this.maxBlockBytes);
       offsets[0] = 0;
-      for (let r = 0; r < buckets.length; r++) {
-        const bucket = buckets[r]!;
-        encoder.encodeBucket(bucket, out);
+      for (let r = 0; r < n; r++) {
+        let count = 0;
+        for (const batch of segment(r)) {
+          encoder.encodeBucket(batch, out);
+          count += batch.length;
+        }
         offsets[r + 1] = out.position;
-        counts[r] = bucket.length;
-        recordsWritten += bucket.length;
+        counts[r] = count;
+        recordsWritten += count;
       }
       out.flush();
       closeSync(fd);
@@ -156,45 +219,51 @@ export class LocalDiskShuffleManager implements ShuffleManager {
     metrics: TaskMetrics,
   ): Generator<Rec[]> {
     const blockReader = this.blockReader ?? new LocalFileBlockReader();
+    const spill = new SpillDir(this.spillDir, `reduce-${handle.shuffleId}-${start}-${end}-`, metrics, this.maxBlockBytes);
     try {
       const segments = fetchSegments(blockReader, handle.shuffleId, start, end, statuses, metrics);
       const { aggregator, keyOrdering } = handle;
       if (aggregator !== undefined) {
-        const combined = aggregateBatches(flatten(segments), aggregator, handle.mapSideCombine);
-        if (keyOrdering !== undefined) {
-          const all = collectEntries(combined);
-          all.sort((a, b) => keyOrdering(a[0], b[0]));
-          // A single run: the merge only cuts it into batches.
-          yield* mergeSortedRuns([all], keyOrdering, BATCH_SIZE);
+        const combiner = new SpillableCombiner(aggregator, handle.mapSideCombine, this.spillBytes, spill, 1, () => 0);
+        combiner.insertAll(flatten(segments));
+        if (!combiner.spilled) {
+          if (keyOrdering !== undefined) {
+            const all = collectEntries(combiner.map);
+            combiner.map.clear();
+            all.sort((a, b) => keyOrdering(a[0], b[0]));
+            // A single run: the merge only cuts it into batches.
+            yield* mergeSortedRuns([all], keyOrdering, BATCH_SIZE);
+          } else {
+            yield* entriesInBatches(combiner.map);
+          }
         } else {
-          yield* entriesInBatches(combined);
+          // Spill what is left too, so the merge below holds no more than a block per run.
+          combiner.spillMap();
+          const merged = combiner.mergedSegments(BATCH_SIZE)(0);
+          if (keyOrdering !== undefined) {
+            const sorter = new ExternalSorter(keyOrdering, this.spillBytes, spill);
+            for (const batch of merged) sorter.add(batch);
+            yield* sorter.sorted(BATCH_SIZE);
+          } else {
+            yield* merged;
+          }
         }
       } else if (keyOrdering !== undefined) {
         // Every map output's segment is sorted, so each (map, partition) segment is one run.
-        yield* mergeSortedRuns(collectRuns(segments), keyOrdering, BATCH_SIZE);
+        const sorter = new ExternalSorter(keyOrdering, this.spillBytes, spill);
+        for (const seg of segments) sorter.addSortedRun(collectRun(seg));
+        yield* sorter.sorted(BATCH_SIZE);
       } else {
         yield* flatten(segments);
       }
     } finally {
-      blockReader.close?.();
+      try {
+        blockReader.close?.();
+      } finally {
+        spill.cleanup();
+      }
     }
   }
-}
-
-/** Map-side combine: one KeyMap lookup and at most one user call per record. */
-function combineValues(records: Iterable<Rec[]>, agg: Aggregator<unknown, unknown>): KeyMap<unknown, unknown> {
-  const map = new KeyMap<unknown, unknown>();
-  for (const batch of records) {
-    for (let i = 0; i < batch.length; i++) {
-      const rec = batch[i]!;
-      const key = rec[0];
-      const c = map.get(key);
-      // `undefined` is a legal combiner, so only then is the extra `has` needed.
-      if (c !== undefined || map.has(key)) map.set(key, agg.mergeValue(c, rec[1]));
-      else map.set(key, agg.createCombiner(rec[1]));
-    }
-  }
-  return map;
 }
 
 function newBuckets(n: number): Rec[][] {
@@ -212,80 +281,18 @@ function bucketCombined(map: KeyMap<unknown, unknown>, handle: ShuffleHandle): R
   return buckets;
 }
 
-function bucketRecords(records: Iterable<Rec[]>, handle: ShuffleHandle): Rec[][] {
-  const { partitioner } = handle;
-  const buckets = newBuckets(partitioner.numPartitions);
-  for (const batch of records) {
-    for (let i = 0; i < batch.length; i++) {
-      const rec = batch[i]!;
-      bucketFor(buckets, partitioner.getPartition(rec[0]), handle).push(rec);
-    }
-  }
-  return buckets;
+function bucketFor(buckets: Rec[][], r: number, handle: ShuffleHandle): Rec[] {
+  return buckets[checkPartition(r, buckets.length, handle)]!;
 }
 
-function bucketFor(buckets: Rec[][], r: number, handle: ShuffleHandle): Rec[] {
-  const bucket = buckets[r];
-  if (bucket === undefined) {
+function checkPartition(r: number, n: number, handle: ShuffleHandle): number {
+  if (!(Number.isInteger(r) && r >= 0 && r < n)) {
     throw new KuberddError(
       'BAD_PARTITION',
-      `The partitioner of shuffle ${handle.shuffleId} returned ${r}, which is not a partition index in [0, ${buckets.length})`,
+      `The partitioner of shuffle ${handle.shuffleId} returned ${r}, which is not a partition index in [0, ${n})`,
     );
   }
-  return bucket;
-}
-
-/** Encodes buckets as framed CBOR blocks, each at most `maxBytes` of payload. */
-class BlockEncoder {
-  // Encoded bytes per record seen so far, to size the next chunk without trial and error.
-  private bytesPerRecord = 0;
-  constructor(private readonly maxBytes: number) {}
-
-  encodeBucket(bucket: Rec[], out: BlockFileWriter): void {
-    let i = 0;
-    while (i < bucket.length) {
-      // Aim below the limit so estimation error rarely forces a re-encode.
-      let n =
-        this.bytesPerRecord === 0 ? 512 : Math.max(1, Math.floor((this.maxBytes * 0.8) / this.bytesPerRecord));
-      n = Math.min(n, bucket.length - i);
-      for (;;) {
-        const chunk = i === 0 && n === bucket.length ? bucket : bucket.slice(i, i + n);
-        const payload = encode(chunk);
-        this.bytesPerRecord = payload.length / n;
-        if (payload.length > this.maxBytes && n > 1) {
-          n = Math.max(1, Math.floor((this.maxBytes * 0.8) / this.bytesPerRecord));
-          continue;
-        }
-        out.append(frameBlock(payload));
-        i += n;
-        break;
-      }
-    }
-  }
-}
-
-/** Appends to a file through a small buffer, tracking the file position. */
-class BlockFileWriter {
-  position = 0;
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  constructor(private readonly fd: number) {}
-
-  append(bytes: Uint8Array): void {
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    this.position += bytes.length;
-    if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.flush();
-  }
-
-  flush(): void {
-    if (this.pendingBytes === 0) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
-    let done = 0;
-    while (done < data.length) done += writeSync(this.fd, data, done, data.length - done);
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
+  return r;
 }
 
 /**
@@ -348,37 +355,6 @@ function* flatten(segments: Iterable<Iterable<Rec[]>>): Generator<Rec[]> {
   for (const seg of segments) yield* seg;
 }
 
-function aggregateBatches(
-  batches: Iterable<Rec[]>,
-  agg: Aggregator<unknown, unknown>,
-  mapSideCombined: boolean,
-): KeyMap<unknown, unknown> {
-  const map = new KeyMap<unknown, unknown>();
-  // Two loops rather than a per-record branch on `mapSideCombined`.
-  if (mapSideCombined) {
-    for (const batch of batches) {
-      for (let i = 0; i < batch.length; i++) {
-        const rec = batch[i]!;
-        const key = rec[0];
-        const c = map.get(key);
-        if (c !== undefined || map.has(key)) map.set(key, agg.mergeCombiners(c, rec[1]));
-        else map.set(key, rec[1]);
-      }
-    }
-  } else {
-    for (const batch of batches) {
-      for (let i = 0; i < batch.length; i++) {
-        const rec = batch[i]!;
-        const key = rec[0];
-        const c = map.get(key);
-        if (c !== undefined || map.has(key)) map.set(key, agg.mergeValue(c, rec[1]));
-        else map.set(key, agg.createCombiner(rec[1]));
-      }
-    }
-  }
-  return map;
-}
-
 function* entriesInBatches(map: KeyMap<unknown, unknown>): Generator<Rec[]> {
   let batch: Rec[] = [];
   for (const entry of map.entries()) {
@@ -395,11 +371,7 @@ function collectEntries(map: KeyMap<unknown, unknown>): Rec[] {
   return [...map.entries()];
 }
 
-function collectRuns(segments: Iterable<Iterable<Rec[]>>): Rec[][] {
-  const runs: Rec[][] = [];
-  for (const seg of segments) {
-    const batches = [...seg];
-    runs.push(batches.length === 1 ? batches[0]! : batches.flat());
-  }
-  return runs;
+function collectRun(segment: Iterable<Rec[]>): Rec[] {
+  const batches = [...segment];
+  return batches.length === 1 ? batches[0]! : batches.flat();
 }

@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserInputError } from '../../common/errors/UserInputError.js';
+import type { RDD } from '../RDD.js';
+import type { TaskContext } from '../TaskContext.js';
+import { writeOutputPartition, type OutputTaskSpec } from './writeOutputPartition.js';
+
+export interface SaveOptions {
+  /**
+   * Replace an existing output directory. The old directory is replaced only when the new job
+   * has committed every partition: until then the job writes into a staging sibling
+   * (`<out>.<jobKey>.staging`), which is swapped in at the end. A failed job leaves the old
+   * output as it was, and an RDD may read the directory it overwrites.
+   */
+  readonly overwrite?: boolean;
+}
+
+/**
+ * Runs an output job on the driver (`saveAsTextFile`, `saveAsObjectFile`) with the output
+ * commit protocol: tasks write under `<out>/_temporary/<jobKey>/`, each partition is committed
+ * once by the attempt the driver's coordinator authorizes, and on success `_SUCCESS` is written
+ * and `_temporary` removed. On failure the output directory is removed entirely, so no part
+ * files are left at the final path (with `overwrite`, the old output stays).
+ */
+export async function runOutputJob(
+  rdd: RDD<unknown>,
+  outPath: string,
+  format: OutputTaskSpec['format'],
+  options: SaveOptions,
+  action: string,
+): Promise<void> {
+  if (typeof outPath !== 'string' || outPath.length === 0) throw new UserInputError(`${action}() needs an output directory path`);
+  const finalDir = path.resolve(outPath.startsWith('file:') ? fileURLToPath(outPath) : outPath);
+  const jobKey = `job_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const exists = (): UserInputError =>
+    new UserInputError(`${action}(): output directory ${outPath} already exists; remove it, or pass { overwrite: true } to replace it`, {
+      code: 'OUTPUT_EXISTS',
+    });
+  const replacing = existsSync(finalDir);
+  if (replacing && options.overwrite !== true) throw exists();
+  // Tasks write and commit into `outputDir`: the final directory, or a staging sibling swapped in at the end.
+  const outputDir = replacing ? `${finalDir}.${jobKey}.staging` : finalDir;
+  const spec: OutputTaskSpec = { jobKey, outputDir, format };
+  const lib = { writeOutputPartition };
+  // Captured first: a function that cannot be shipped fails before anything touches the disk.
+  const write = rdd.capture(
+    (batches: Iterable<unknown[]>, ctx: TaskContext) => lib.writeOutputPartition(batches, ctx, spec),
+    { lib, spec },
+    action,
+  );
+  mkdirSync(path.dirname(outputDir), { recursive: true });
+  try {
+    // Not recursive: of two jobs racing to create the same output directory, one gets an error.
+    mkdirSync(outputDir);
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'EEXIST' ? exists() : error;
+  }
+  mkdirSync(path.join(outputDir, '_temporary', jobKey), { recursive: true });
+  rdd.context.startOutputJob(jobKey);
+  try {
+    await rdd.context.runJob(rdd, write, { description: action });
+  } catch (error) {
+    rdd.context.stopOutputJob(jobKey);
+    removeFailedOutput(outputDir, jobKey);
+    throw error;
+  }
+  rdd.context.stopOutputJob(jobKey);
+  rmSync(path.join(outputDir, '_temporary'), { recursive: true, force: true });
+  writeFileSync(path.join(outputDir, '_SUCCESS'), '');
+  if (replacing) {
+    const old = `${finalDir}.${jobKey}.old`;
+    renameSync(finalDir, old);
+    renameSync(outputDir, finalDir);
+    rmSync(old, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves the directory aside before deleting it: an authorized attempt still finishing its
+ * rename then finds its source gone instead of dropping a part file into the final path.
+ */
+function removeFailedOutput(outputDir: string, jobKey: string): void {
+  const aside = `${outputDir}.${jobKey}.failed`;
+  try {
+    renameSync(outputDir, aside);
+    rmSync(aside, { recursive: true, force: true, maxRetries: 3 });
+  } catch {
+    rmSync(outputDir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
