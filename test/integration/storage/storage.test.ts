@@ -1,7 +1,7 @@
 // Caching end to end with a tiny per-executor memory budget (`kuberdd.memory.storageBytes`):
 // every storage level, LRU eviction with the same-RDD rule, disk levels surviving eviction,
 // and no block file left behind by unpersist() or stop().
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +17,17 @@ const PART_BYTES = encode(Array.from({ length: N / PARTS }, (_, i) => record(i))
 /** Every block file under `root`. */
 function blockFiles(root: string): string[] {
   const out: string[] = [];
+  // Executors create and delete files while we look: an entry may vanish between listing and use.
   const walk = (d: string): void => {
-    if (!existsSync(d)) return;
-    for (const name of readdirSync(d)) {
-      const p = path.join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (/^rdd_\d+_\d+\.blk$/.test(name)) out.push(name);
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (/^rdd_\d+_\d+\.blk$/.test(e.name)) out.push(e.name);
     }
   };
   walk(root);
