@@ -1,46 +1,23 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFramedBlocks } from '../common/codec/frameBlock.js';
 import { compareKeys } from '../common/keys/compareKeys.js';
-import { hashKey } from '../common/keys/hashKey.js';
 import type { Aggregator } from '../engine/Aggregator.js';
-import type { Partitioner } from '../engine/Partitioner.js';
 import { emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import { FetchFailedError } from './FetchFailedError.js';
 import { LocalDiskShuffleManager } from './LocalDiskShuffleManager.js';
 import { LocalFileBlockReader } from './LocalFileBlockReader.js';
 import type { MapStatus } from './MapStatus.js';
 import type { ShuffleHandle } from './ShuffleHandle.js';
+import { hashPartitioner, sum, tempDirs } from './shuffleFixtures.testing.js';
 
 type Rec = [unknown, unknown];
 
-const roots: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kuberdd-shuffle-'));
-  roots.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of roots) rmSync(dir, { recursive: true, force: true });
-});
-
-function hashPartitioner(n: number): Partitioner {
-  return {
-    numPartitions: n,
-    getPartition: (k) => hashKey(k) % n,
-    equals: (o) => o?.numPartitions === n,
-    toWire: () => ({ kind: 'hash', numPartitions: n }),
-  };
-}
-
-const sum: Aggregator<unknown, unknown> = {
-  createCombiner: (v) => v,
-  mergeValue: (c, v) => (c as number) + (v as number),
-  mergeCombiners: (a, b) => (a as number) + (b as number),
-};
+const dirs = tempDirs('kuberdd-shuffle-');
+const tempDir = dirs.make;
+afterAll(dirs.removeAll);
 const group: Aggregator<unknown, unknown> = {
   createCombiner: (v) => [v],
   mergeValue: (c, v) => {

@@ -4,7 +4,6 @@ import { decode } from '../common/codec/codec.js';
 import { readFramedBlocks } from '../common/codec/frameBlock.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { KeyMap } from '../common/keys/KeyMap.js';
-import type { Aggregator } from '../engine/Aggregator.js';
 import type { TaskMetrics } from '../engine/TaskMetrics.js';
 import { BlockEncoder, BlockFileWriter } from './blockIO.js';
 import { FetchFailedError } from './FetchFailedError.js';

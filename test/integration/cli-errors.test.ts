@@ -1,39 +1,13 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bin, jobs, repoRoot, runCli, type CliResult } from './cliHarness.js';
 
 /*
  * Error paths of `kuberdd run` that fail before any engine is needed, through the real
  * bin/kuberdd.js in a child process, from an empty working directory.
  */
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = path.join(repoRoot, 'bin', 'kuberdd.js');
-const jobs = path.join(repoRoot, 'test', 'fixtures', 'jobs');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], cwd: string, binPath = bin): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
-    delete env['KUBERDD_DEBUG'];
-    delete env['KUBERDD_LOG_LEVEL'];
-    const child = spawn(process.execPath, [binPath, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /**
  * These tests run the build, as users do, but do not build it: others build into the same
@@ -155,7 +129,7 @@ describe('kuberdd', () => {
       mkdirSync(path.join(unbuilt, 'bin'));
       copyFileSync(bin, path.join(unbuilt, 'bin', 'kuberdd.js'));
       cwd = mkdtempSync(path.join(tmpdir(), 'kuberdd-cli-errors-'));
-      const r = await runCli(['--version'], cwd, path.join(unbuilt, 'bin', 'kuberdd.js'));
+      const r = await runCli(['--version'], cwd, { binPath: path.join(unbuilt, 'bin', 'kuberdd.js') });
       expect(r.code).toBe(1);
       expect(r.stderr).toBe(`kuberdd is not built: run npm install (or npm run build) in ${unbuilt}\n`);
     } finally {

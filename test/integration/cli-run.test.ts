@@ -1,49 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { jobs, repoRoot, runCli, type CliResult } from './cliHarness.js';
 
 /*
  * `kuberdd run` with real jobs on the real engine (local master), through bin/kuberdd.js in a
  * child process, from an empty working directory.
  */
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const bin = path.join(repoRoot, 'bin', 'kuberdd.js');
-const jobs = path.join(repoRoot, 'test', 'fixtures', 'jobs');
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], cwd: string, onStdout?: (stdout: string, child: ChildProcess) => void): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
-    delete env['KUBERDD_DEBUG'];
-    delete env['KUBERDD_LOG_LEVEL'];
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-      onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kuberdd ${args.join(' ')} did not finish in 45 s; stderr:\n${stderr}`));
-    }, 45_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let cwd: string;
 
@@ -61,7 +26,7 @@ afterEach(() => {
 
 async function run(args: string[], onStdout?: (stdout: string, child: ChildProcess) => void): Promise<CliResult> {
   cwd = mkdtempSync(path.join(tmpdir(), 'kuberdd-cli-run-'));
-  return runCli(args, cwd, onStdout);
+  return runCli(args, cwd, onStdout ? { onStdout } : {});
 }
 
 describe('kuberdd run with the engine', () => {
