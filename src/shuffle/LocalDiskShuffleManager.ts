@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decode } from '../common/codec/codec.js';
-import { readFramedBlocks } from '../common/codec/frameBlock.js';
+import { readFramedStream } from '../common/codec/frameBlock.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { KeyMap } from '../common/keys/KeyMap.js';
 import type { TaskMetrics } from '../engine/TaskMetrics.js';
@@ -62,8 +62,8 @@ export interface LocalDiskShuffleManagerOptions {
  * mergeCombiners during the merge) and keyOrdering-ordered (stably) for sorts; then all runs
  * are k-way merged (at most MAX_MERGE_WIDTH runs at once; more are merged into one first).
  * Results equal the unspilled ones, except that the order of keys within an aggregated partition
- * that has no keyOrdering may differ (it is unspecified anyway). Not bounded: a fetched segment
- * is held whole while it is read (ShuffleBlockReader returns whole segments), and CoGroupedNode
+ * that has no keyOrdering may differ (it is unspecified anyway). Segments stream in chunks
+ * (ShuffleBlockReader), so a reducer holds at most a chunk of each segment it merges. Not bounded: CoGroupedNode
  * aggregates cogroups/joins in its own KeyMap after the read. Spilled combiners go through the
  * codec, so reduce-side combiners must be encodable, as map-side ones always had to be.
  */
@@ -328,13 +328,13 @@ function* segmentBatches(
       ? cause
       : new FetchFailedError({ shuffleId, mapId: status.mapId, reduceId, executorId: status.executorId }, cause);
   let blocks: Iterator<Uint8Array>;
+  const length = status.offsets[reduceId + 1]! - status.offsets[reduceId]!;
   try {
-    const bytes = blockReader.readSegment(status, reduceId);
-    metrics.shuffleBytesRead += bytes.length;
-    blocks = readFramedBlocks(bytes, `${status.dataPath} (reduce partition ${reduceId})`);
+    blocks = readFramedStream(blockReader.readSegment(status, reduceId), `${status.dataPath} (reduce partition ${reduceId})`, length);
   } catch (err) {
     throw fail(err);
   }
+  metrics.shuffleBytesRead += length;
   for (;;) {
     let batch: unknown;
     try {

@@ -18,20 +18,30 @@ describe('LocalFileBlockReader', () => {
     writeFileSync(path, Uint8Array.from([1, 2, 3, 4, 5, 6]));
     const s = status(path, [0, 2, 2, 6]);
     const reader = new LocalFileBlockReader();
-    expect([...reader.readSegment(s, 0)]).toEqual([1, 2]);
+    const bytes = (it: Iterable<Uint8Array>): number[] => [...it].flatMap((c) => [...c]);
+    expect(bytes(reader.readSegment(s, 0))).toEqual([1, 2]);
     expect([...reader.readSegment(s, 1)]).toEqual([]);
-    expect([...reader.readSegment(s, 2)]).toEqual([3, 4, 5, 6]);
+    expect(bytes(reader.readSegment(s, 2))).toEqual([3, 4, 5, 6]);
     reader.close();
-    expect([...reader.readSegment(s, 2)]).toEqual([3, 4, 5, 6]);
+    expect(bytes(reader.readSegment(s, 2))).toEqual([3, 4, 5, 6]);
+    reader.close();
+  });
+
+  it('streams a segment in chunks of at most chunkBytes', () => {
+    const path = join(dir, 'b.data');
+    writeFileSync(path, Uint8Array.from({ length: 10 }, (_, i) => i));
+    const reader = new LocalFileBlockReader(3);
+    const chunks = [...reader.readSegment(status(path, [1, 9]), 0)].map((c) => [...c]);
+    expect(chunks).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
     reader.close();
   });
 
   it('throws on a missing file, a truncated file, or a partition outside the status', () => {
     const reader = new LocalFileBlockReader();
-    expect(() => reader.readSegment(status(join(dir, 'missing.data'), [0, 3]), 0)).toThrow(/ENOENT/);
+    expect(() => [...reader.readSegment(status(join(dir, 'missing.data'), [0, 3]), 0)]).toThrow(/ENOENT/);
     const path = join(dir, 'short.data');
     writeFileSync(path, Uint8Array.from([1, 2]));
-    expect(() => reader.readSegment(status(path, [0, 5]), 0)).toThrow(/ends at byte 2/);
+    expect(() => [...reader.readSegment(status(path, [0, 5]), 0)]).toThrow(/ends at byte 2/);
     expect(() => reader.readSegment(status(path, [0, 2]), 1)).toThrow(RangeError);
     reader.close();
   });

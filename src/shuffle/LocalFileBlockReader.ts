@@ -2,13 +2,18 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { MapStatus } from './MapStatus.js';
 import type { ShuffleBlockReader } from './ShuffleBlockReader.js';
 
+/** Bytes read from disk at a time: large enough for few syscalls, small enough to bound memory per open segment. */
+export const SEGMENT_CHUNK_BYTES = 1024 * 1024;
+
 /** Reads segments straight from committed data files on this machine's disk. */
 export class LocalFileBlockReader implements ShuffleBlockReader {
   // A reducer reads one segment per (map output, reduce partition); keeping each file open
   // across its segments saves an open/close pair per segment.
   private readonly fds = new Map<string, number>();
 
-  readSegment(status: MapStatus, reduceId: number): Uint8Array {
+  constructor(private readonly chunkBytes = SEGMENT_CHUNK_BYTES) {}
+
+  readSegment(status: MapStatus, reduceId: number): Iterable<Uint8Array> {
     const start = status.offsets[reduceId];
     const end = status.offsets[reduceId + 1];
     if (start === undefined || end === undefined || end < start) {
@@ -16,25 +21,32 @@ export class LocalFileBlockReader implements ShuffleBlockReader {
         `Map output ${status.mapId} of shuffle ${status.shuffleId} has no segment for reduce partition ${reduceId}`,
       );
     }
-    const length = end - start;
-    if (length === 0) return new Uint8Array(0);
-    let fd = this.fds.get(status.dataPath);
-    if (fd === undefined) {
-      fd = openSync(status.dataPath, 'r');
-      this.fds.set(status.dataPath, fd);
-    }
-    const buf = Buffer.allocUnsafe(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, buf, done, length - done, start + done);
-      if (n === 0) {
-        throw new Error(
-          `${status.dataPath} ends at byte ${start + done}, but reduce partition ${reduceId} needs bytes up to ${end}`,
-        );
+    return this.#chunks(status, reduceId, start, end);
+  }
+
+  *#chunks(status: MapStatus, reduceId: number, start: number, end: number): Generator<Uint8Array> {
+    let position = start;
+    while (position < end) {
+      let fd = this.fds.get(status.dataPath);
+      if (fd === undefined) {
+        fd = openSync(status.dataPath, 'r');
+        this.fds.set(status.dataPath, fd);
       }
-      done += n;
+      // A fresh buffer per chunk: the consumer may still hold payloads that point into the last one.
+      const buf = Buffer.allocUnsafe(Math.min(this.chunkBytes, end - position));
+      let filled = 0;
+      while (filled < buf.length) {
+        const n = readSync(fd, buf, filled, buf.length - filled, position + filled);
+        if (n === 0) {
+          throw new Error(
+            `${status.dataPath} ends at byte ${position + filled}, but reduce partition ${reduceId} needs bytes up to ${end}`,
+          );
+        }
+        filled += n;
+      }
+      position += filled;
+      yield buf;
     }
-    return buf;
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KuberddError } from '../errors/KuberddError.js';
-import { frameBlock, readFramedBlocks } from './frameBlock.js';
+import { frameBlock, readFramedBlocks, readFramedStream } from './frameBlock.js';
 
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -103,5 +103,52 @@ describe('frameBlock / readFramedBlocks', () => {
 
   it('reads nothing from an empty buffer', () => {
     expect(readAll(new Uint8Array())).toEqual([]);
+  });
+});
+
+describe('readFramedStream', () => {
+  const concat = (parts: Uint8Array[]): Uint8Array => {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const chop = (buf: Uint8Array, cuts: number[]): Uint8Array[] => {
+    const sorted = [...new Set(cuts.map((c) => c % (buf.length + 1)))].sort((a, b) => a - b);
+    const out: Uint8Array[] = [];
+    let at = 0;
+    for (const c of [...sorted, buf.length]) {
+      out.push(buf.slice(at, c));
+      at = c;
+    }
+    return out;
+  };
+
+  it('yields the same payloads however the stream is cut into chunks', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), (payloads, cuts) => {
+        const buf = concat(payloads.map(frameBlock));
+        const got = [...readFramedStream(chop(buf, cuts), 'test', buf.length)].map((p) => [...p]);
+        expect(got).toEqual(payloads.map((p) => [...p]));
+      }),
+    );
+  });
+
+  it('detects a stream cut short or running long, at every offset', () => {
+    const buf = concat([frameBlock(Uint8Array.of(1, 2, 3)), frameBlock(Uint8Array.of(4, 5))]);
+    for (let end = 0; end < buf.length; end++) {
+      const chunks = chop(buf.subarray(0, end), [end >> 1]);
+      expect(() => [...readFramedStream(chunks, 'seg', buf.length)], `cut at ${end}`).toThrow(KuberddError);
+    }
+    expect(() => [...readFramedStream([buf, frameBlock(Uint8Array.of(9))], 'seg', buf.length)]).toThrow(/expected/);
+  });
+
+  it('reports damage inside a chunked stream as a corrupt block naming the source', () => {
+    const buf = concat([frameBlock(Uint8Array.of(1, 2, 3)), frameBlock(Uint8Array.of(4, 5))]);
+    buf[buf.length - 1]! ^= 0xff;
+    expect(() => [...readFramedStream(chop(buf, [5, 17]), 'shuffle_1_0.data', buf.length)]).toThrow(/shuffle_1_0\.data.*checksum mismatch/);
   });
 });

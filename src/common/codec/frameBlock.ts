@@ -79,3 +79,57 @@ export function* readFramedBlocks(buf: Uint8Array, source: string): Generator<Ui
     offset = start + length;
   }
 }
+
+/**
+ * readFramedBlocks over a stream of byte chunks (a segment read from disk piece by piece, or
+ * fetched over the network in messages): chunk boundaries may fall anywhere, even inside a
+ * header. Payloads are subarrays of a chunk when a frame lies within one, else of a copy.
+ * `totalBytes`, when known, is checked: a stream that ends early or runs long is corrupt.
+ */
+export function* readFramedStream(chunks: Iterable<Uint8Array>, source: string, totalBytes?: number): Generator<Uint8Array> {
+  let pending: Uint8Array | undefined; // bytes of an incomplete frame carried over from earlier chunks
+  let consumed = 0; // stream offset of the first byte of `pending` (or of the next chunk)
+  for (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    let buf = chunk;
+    if (pending !== undefined) {
+      buf = new Uint8Array(pending.length + chunk.length);
+      buf.set(pending, 0);
+      buf.set(chunk, pending.length);
+      pending = undefined;
+    }
+    const complete = completeFramesLength(buf);
+    if (complete > 0) {
+      for (const payload of readFramedBlocks(buf.subarray(0, complete), source)) yield payload;
+    }
+    consumed += complete;
+    if (complete < buf.length) {
+      // Copy: the chunk's buffer may be reused by the producer once we ask for the next one.
+      pending = buf.slice(complete);
+      if (pending.length >= 4 && (pending[0] !== MAGIC_0 || pending[1] !== MAGIC_1)) {
+        // Let readFramedBlocks produce the precise complaint (bad magic at this offset).
+        for (const _ of readFramedBlocks(pending, `${source} (from byte ${consumed})`)) void _;
+      }
+    }
+  }
+  if (pending !== undefined) {
+    for (const _ of readFramedBlocks(pending, `${source} (from byte ${consumed})`)) void _;
+  }
+  const total = consumed + (pending?.length ?? 0);
+  if (totalBytes !== undefined && total !== totalBytes) {
+    throw corrupt(source, total, `the stream holds ${total} bytes, ${totalBytes} were expected`);
+  }
+}
+
+/** Length of the longest prefix of `buf` made of whole frames (headers are not validated here). */
+function completeFramesLength(buf: Uint8Array): number {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  let offset = 0;
+  while (buf.length - offset >= HEADER_BYTES) {
+    if (buf[offset] !== MAGIC_0 || buf[offset + 1] !== MAGIC_1) return offset === 0 ? buf.length : offset; // let the reader report it
+    const end = offset + HEADER_BYTES + view.getUint32(offset + 4, true);
+    if (end > buf.length) break;
+    offset = end;
+  }
+  return offset;
+}
