@@ -13,6 +13,7 @@
  * --repeat N:            run each side N times (alternating) and report the medians.
  * --baseline-only:       skip kuberdd (no dist/ needed); kuberdd fields are null.
  *
+ * The sort also runs GNU `sort` (LC_ALL=C, -S 4G --parallel=2): gnu_sort_s and ratio_vs_gnu_sort.
  * stdout: one JSON line per workload, e.g.
  *   {"workload":"wordcount","bytes":1073741737,"kuberdd_s":4.1,"baseline_s":11.3,"ratio":0.36,"check":"ok"}
  * `check` is "ok" when both answers agree, "MISMATCH" when not (both checks are then included
@@ -162,6 +163,9 @@ async function main() {
       let runBaseline;
       /** @type {(() => Promise<{ seconds: number, check: any, mode?: string }>) | null} */
       let runKuberdd = null;
+      /** A second reference for the sort: GNU sort, as the storage issue measures against. */
+      /** @type {(() => Promise<{ seconds: number, check: any }>) | null} */
+      let runGnuSort = null;
       const J = jobs;
       switch (w) {
         case 'wordcount': {
@@ -192,6 +196,7 @@ async function main() {
           const bOut = path.join(outRoot, 'sort-baseline.txt');
           const kOut = path.join(outRoot, 'sort-kuberdd');
           runBaseline = () => baseline.sort(f, { outPath: bOut, keepOutput });
+          runGnuSort = () => gnuSort(f, path.join(outRoot, 'sort-gnu.txt'), keepOutput);
           if (J)
             runKuberdd = async () => {
               try {
@@ -235,7 +240,22 @@ async function main() {
       let kMode;
       /** @type {string[]} */
       const errors = [];
+      /** @type {number[]} */
+      const gTimes = [];
+      /** @type {any} */
+      let gCheck;
       for (let r = 0; r < repeat; r++) {
+        if (runGnuSort) {
+          log(`${w}: GNU sort run ${r + 1}/${repeat}`);
+          try {
+            const res = await runGnuSort();
+            gTimes.push(res.seconds);
+            gCheck = res.check;
+            log(`${w}: GNU sort ${res.seconds.toFixed(3)} s`);
+          } catch (e) {
+            errors.push(`GNU sort: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
         if (runKuberdd) {
           log(`${w}: kuberdd run ${r + 1}/${repeat} (loadavg ${os.loadavg()[0]?.toFixed(2)})`);
           try {
@@ -282,6 +302,13 @@ async function main() {
       line.kuberdd_cpu_s = kCpu.length ? round3(median(kCpu)) : null;
       line.baseline_cpu_s = bCpu.length ? round3(median(bCpu)) : null;
       line.loadavg = round3(load);
+      if (gTimes.length) {
+        const gs = median(gTimes);
+        line.gnu_sort_s = roundS(gs);
+        line.ratio_vs_gnu_sort = ksRaw !== null && gs > 0 ? round3(ksRaw / gs) : null;
+        line.gnu_sort_runs = gTimes.map(roundS);
+        if (kCheck !== undefined && !sameCheck(kCheck, gCheck)) errors.push(`kuberdd and GNU sort outputs differ: ${canonicalJSON(kCheck)} vs ${canonicalJSON(gCheck)}`);
+      }
       if (w === 'emptytasks') {
         line.kuberdd_tasks_per_s = ksRaw ? Math.round(size.emptyTasks / ksRaw) : null;
         line.baseline_tasks_per_s = bsRaw ? Math.round(size.emptyTasks / bsRaw) : null;
@@ -319,6 +346,27 @@ async function main() {
     }
   }
   if (failed) process.exitCode = 1;
+}
+
+/**
+ * `LC_ALL=C sort -S 4G --parallel=2` (bytewise order: the order kuberdd sorts strings in, for
+ * these ASCII records) from the page cache to a file; checked like the other outputs.
+ * @param {string} file
+ * @param {string} out
+ * @param {boolean} keep
+ */
+async function gnuSort(file, out, keep) {
+  const { spawnSync } = await import('node:child_process');
+  const t0 = performance.now();
+  const r = spawnSync('sort', ['-S', '4G', '--parallel=2', '-o', out, file], { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`sort exited with ${r.status}: ${r.stderr}`);
+  try {
+    const { verifySortedFiles } = await import('./check.js');
+    return { seconds, check: verifySortedFiles([out], 10) };
+  } finally {
+    if (!keep) fs.rmSync(out, { force: true });
+  }
 }
 
 main().then(

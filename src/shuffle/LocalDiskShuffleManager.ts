@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { decode } from '../common/codec/codec.js';
 import { readFramedStream } from '../common/codec/frameBlock.js';
+import { sortRecordsByKey } from './sortRecordsByKey.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { KeyMap } from '../common/keys/KeyMap.js';
 import type { TaskMetrics } from '../engine/TaskMetrics.js';
@@ -10,12 +10,14 @@ import { FetchFailedError } from './FetchFailedError.js';
 import { LocalFileBlockReader } from './LocalFileBlockReader.js';
 import type { MapStatus } from './MapStatus.js';
 import { mergeSortedRuns } from './mergeSortedRuns.js';
+import { decodeRecords } from './recordBlockCodec.js';
 import type { ShuffleBlockReader } from './ShuffleBlockReader.js';
 import type { ShuffleHandle } from './ShuffleHandle.js';
 import type { ShuffleManager } from './ShuffleManager.js';
 import type { ShuffleReader } from './ShuffleReader.js';
 import type { ShuffleWriter } from './ShuffleWriter.js';
-import { ExternalSorter, SpillableBuckets, SpillableCombiner, SpillDir } from './spill.js';
+import { mergeSortedStreams } from './mergeSortedStreams.js';
+import { ExternalSorter, MAX_MERGE_WIDTH, SpillableBuckets, SpillableCombiner, SpillDir } from './spill.js';
 
 type Rec = [unknown, unknown];
 
@@ -24,10 +26,11 @@ const BATCH_SIZE = 4096;
 // and the fetch protocol's own envelope so one block always fits in one message.
 const DEFAULT_MAX_BLOCK_BYTES = 1_000_000;
 /**
- * Default memory budget for one task's shuffle buffers (`kuberdd.shuffle.spillBytes`): 64 MiB of
- * estimated encoded (CBOR) size. JS heap objects take several times their encoded size.
+ * Default memory budget for one task's shuffle buffers (`kuberdd.shuffle.spillBytes`): 128 MiB of
+ * estimated encoded (CBOR) size, so one default input split (64 MiB of text) shuffles without
+ * spilling. JS heap objects take several times their encoded size.
  */
-export const DEFAULT_SHUFFLE_SPILL_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SHUFFLE_SPILL_BYTES = 128 * 1024 * 1024;
 
 export interface LocalDiskShuffleManagerOptions {
   readonly executorId: string;
@@ -40,7 +43,7 @@ export interface LocalDiskShuffleManagerOptions {
   /**
    * Memory budget per shuffle write or read, in bytes of estimated encoded size (see
    * SizeEstimator); beyond it buffers are spilled to disk as sorted runs and merged at the end.
-   * Default DEFAULT_SHUFFLE_SPILL_BYTES (64 MiB).
+   * Default DEFAULT_SHUFFLE_SPILL_BYTES (128 MiB).
    */
   readonly spillBytes?: number;
   /**
@@ -155,8 +158,8 @@ export class LocalDiskShuffleManager implements ShuffleManager {
         // Runs are in compareKeys order; reducers of an aggregation do not rely on the order.
         segment = combiner.mergedSegments(BATCH_SIZE);
       } else {
-        const buckets = bucketCombined(combiner.map, handle);
-        if (keyOrdering !== undefined) for (const bucket of buckets) bucket.sort((a, b) => keyOrdering(a[0], b[0]));
+        let buckets = bucketCombined(combiner.map, handle);
+        if (keyOrdering !== undefined) buckets = buckets.map((bucket) => sortRecordsByKey(bucket, keyOrdering));
         segment = (r) => [buckets[r]!];
       }
     } else {
@@ -227,9 +230,9 @@ export class LocalDiskShuffleManager implements ShuffleManager {
         combiner.insertAll(flatten(segments));
         if (!combiner.spilled) {
           if (keyOrdering !== undefined) {
-            const all = collectEntries(combiner.map);
+            let all = collectEntries(combiner.map);
             combiner.map.clear();
-            all.sort((a, b) => keyOrdering(a[0], b[0]));
+            all = sortRecordsByKey(all, keyOrdering);
             // A single run: the merge only cuts it into batches.
             yield* mergeSortedRuns([all], keyOrdering, BATCH_SIZE);
           } else {
@@ -248,10 +251,17 @@ export class LocalDiskShuffleManager implements ShuffleManager {
           }
         }
       } else if (keyOrdering !== undefined) {
-        // Every map output's segment is sorted, so each (map, partition) segment is one run.
-        const sorter = new ExternalSorter(keyOrdering, this.spillBytes, spill);
-        for (const seg of segments) sorter.addSortedRun(collectRun(seg));
-        yield* sorter.sorted(BATCH_SIZE);
+        // Every map output's segment is sorted: each (map, partition) segment is one run. Up to
+        // MAX_MERGE_WIDTH of them are merged as they stream in, holding a chunk of each and
+        // decoding everything once; more go through the external sorter's bounded merges.
+        const runs = [...segments];
+        if (runs.length <= MAX_MERGE_WIDTH) {
+          yield* mergeSortedStreams(runs, keyOrdering, BATCH_SIZE);
+        } else {
+          const sorter = new ExternalSorter(keyOrdering, this.spillBytes, spill);
+          for (const seg of runs) sorter.addSortedRun(collectRun(seg));
+          yield* sorter.sorted(BATCH_SIZE);
+        }
       } else {
         yield* flatten(segments);
       }
@@ -336,17 +346,16 @@ function* segmentBatches(
   }
   metrics.shuffleBytesRead += length;
   for (;;) {
-    let batch: unknown;
+    let batch: Rec[];
     try {
       const next = blocks.next();
       if (next.done === true) return;
-      batch = decode(next.value);
-      if (!Array.isArray(batch)) throw new Error(`a shuffle block decoded to ${typeof batch}, not a record array`);
+      batch = decodeRecords(next.value);
     } catch (err) {
       throw fail(err);
     }
     metrics.shuffleRecordsRead += batch.length;
-    yield batch as Rec[];
+    yield batch;
   }
 }
 

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { decode, encode } from '../common/codec/codec.js';
 import { frameBlock, readFramedBlocks } from '../common/codec/frameBlock.js';
+import { decodeRecords, encodeRecords } from './recordBlockCodec.js';
 
 type Rec = [unknown, unknown];
 
@@ -9,7 +9,7 @@ type Rec = [unknown, unknown];
 const WRITE_BUFFER_BYTES = 1 << 20;
 const FRAME_HEADER_BYTES = 12;
 
-/** Encodes record arrays as framed CBOR blocks, each at most `maxBytes` of payload. */
+/** Encodes record arrays as framed blocks (recordBlockCodec), each at most `maxBytes` of payload. */
 export class BlockEncoder {
   // Encoded bytes per record seen so far, to size the next chunk without trial and error.
   private bytesPerRecord = 0;
@@ -24,7 +24,7 @@ export class BlockEncoder {
       n = Math.min(n, bucket.length - i);
       for (;;) {
         const chunk = i === 0 && n === bucket.length ? bucket : bucket.slice(i, i + n);
-        const payload = encode(chunk);
+        const payload = encodeRecords(chunk);
         this.bytesPerRecord = payload.length / n;
         if (payload.length > this.maxBytes && n > 1) {
           n = Math.max(1, Math.floor((this.maxBytes * 0.8) / this.bytesPerRecord));
@@ -89,7 +89,7 @@ export function* readBlockFile(path: string, start: number, end: number): Genera
       const frame = new Uint8Array(FRAME_HEADER_BYTES + length);
       frame.set(header);
       readFully(fd, frame.subarray(FRAME_HEADER_BYTES), pos + FRAME_HEADER_BYTES, path);
-      for (const payload of readFramedBlocks(frame, `${path} at ${pos}`)) yield decode<Rec[]>(payload);
+      for (const payload of readFramedBlocks(frame, `${path} at ${pos}`)) yield decodeRecords(payload);
       pos += frame.length;
     }
   } finally {

@@ -8,6 +8,7 @@ import { BlockEncoder, BlockFileWriter, readBlockFile } from './blockIO.js';
 import { mergeSortedRuns } from './mergeSortedRuns.js';
 import { combineSortedStream, mergeSortedStreams } from './mergeSortedStreams.js';
 import { estimateCollection, SizeEstimator } from './SizeEstimator.js';
+import { sortRecordsByKey } from './sortRecordsByKey.js';
 
 type Rec = [unknown, unknown];
 type Cmp = (a: unknown, b: unknown) => number;
@@ -104,8 +105,7 @@ function bucketSorted(entries: Iterable<Rec>, n: number, partitionOf: (k: unknow
   const buckets: Rec[][] = [];
   for (let r = 0; r < n; r++) buckets.push([]);
   for (const e of entries) buckets[partitionOf(e[0])]!.push(e);
-  for (const b of buckets) b.sort((x, y) => cmp(x[0], y[0]));
-  return buckets;
+  return buckets.map((b) => sortRecordsByKey(b, cmp));
 }
 
 /**
@@ -266,7 +266,7 @@ export class SpillableBuckets {
 
   sortBuckets(): void {
     const cmp = this.cmp;
-    if (cmp !== undefined) for (const b of this.buckets) b.sort((x, y) => cmp(x[0], y[0]));
+    if (cmp !== undefined) this.buckets = this.buckets.map((b) => sortRecordsByKey(b, cmp));
   }
 
   spillBuckets(): void {
@@ -344,7 +344,7 @@ export class ExternalSorter {
   #seal(): void {
     if (this.#pending.length === 0) return;
     const cmp = this.cmp;
-    this.#runs.push(this.#pending.sort((x, y) => cmp(x[0], y[0])));
+    this.#runs.push(sortRecordsByKey(this.#pending, cmp));
     this.#pending = [];
   }
 
