@@ -1,3 +1,4 @@
+import type { Aggregator } from './Aggregator.js';
 import type { ShuffleDependency } from './Dependency.js';
 import type { Partition } from './Partition.js';
 import type { RDD } from './RDD.js';
@@ -32,4 +33,9 @@ export interface TaskRuntime {
   readShuffle(dep: ShuffleDependency, start: number, end: number, ctx: TaskContext): Iterable<[unknown, unknown][]>;
   /** A directory private to this task attempt, removed when the attempt ends. */
   taskTempDir(ctx: TaskContext): string;
+  /**
+   * Combines records by key within the executor's shuffle memory budget, spilling to disk beyond
+   * it (cogroup and the joins group after their reads). Output order is unspecified.
+   */
+  combineByKey(input: Iterable<[unknown, unknown][]>, aggregator: Aggregator<unknown, unknown>, ctx: TaskContext): Iterable<[unknown, unknown][]>;
 }

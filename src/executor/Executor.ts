@@ -303,6 +303,7 @@ export class Executor {
           taskCtx,
         ),
       taskTempDir: () => (tempDir ??= mkdtempSync(path.join(this.localDir, `task-${task.taskId}-`))),
+      combineByKey: (input, aggregator, taskCtx) => killable(this.#shuffle.combine(input, aggregator, metrics), taskCtx),
     };
     const ctx: TaskContext = {
       stageId: task.stageId,

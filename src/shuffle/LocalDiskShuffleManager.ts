@@ -4,6 +4,7 @@ import { readFramedStream } from '../common/codec/frameBlock.js';
 import { sortRecordsByKey } from './sortRecordsByKey.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { KeyMap } from '../common/keys/KeyMap.js';
+import type { Aggregator } from '../engine/Aggregator.js';
 import type { TaskMetrics } from '../engine/TaskMetrics.js';
 import { BlockEncoder, BlockFileWriter } from './blockIO.js';
 import { FetchFailedError } from './FetchFailedError.js';
@@ -66,8 +67,8 @@ export interface LocalDiskShuffleManagerOptions {
  * are k-way merged (at most MAX_MERGE_WIDTH runs at once; more are merged into one first).
  * Results equal the unspilled ones, except that the order of keys within an aggregated partition
  * that has no keyOrdering may differ (it is unspecified anyway). Segments stream in chunks
- * (ShuffleBlockReader), so a reducer holds at most a chunk of each segment it merges. Not bounded: CoGroupedNode
- * aggregates cogroups/joins in its own KeyMap after the read. Spilled combiners go through the
+ * (ShuffleBlockReader), so a reducer holds at most a chunk of each segment it merges. Cogroups and joins combine
+ * their inputs through `combine`, within the same budget. Spilled combiners go through the
  * codec, so reduce-side combiners must be encodable, as map-side ones always had to be.
  */
 export class LocalDiskShuffleManager implements ShuffleManager {
@@ -211,6 +212,27 @@ export class LocalDiskShuffleManager implements ShuffleManager {
       offsets,
       records: counts,
     };
+  }
+
+  /**
+   * Combines records by key with `aggregator` under the same memory budget as a shuffle read,
+   * spilling sorted runs beyond it: for reduce-side grouping that happens after the read
+   * (cogroup and the joins, which combine several inputs). Output order is unspecified.
+   */
+  *combine(records: Iterable<Rec[]>, aggregator: Aggregator<unknown, unknown>, metrics: TaskMetrics): Generator<Rec[]> {
+    const spill = new SpillDir(this.spillDir, 'combine-', metrics, this.maxBlockBytes);
+    try {
+      const combiner = new SpillableCombiner(aggregator, false, this.spillBytes, spill, 1, () => 0);
+      combiner.insertAll(records);
+      if (!combiner.spilled) {
+        yield* entriesInBatches(combiner.map);
+      } else {
+        combiner.spillMap();
+        yield* combiner.mergedSegments(BATCH_SIZE)(0);
+      }
+    } finally {
+      spill.cleanup();
+    }
   }
 
   private *readPartitions(

@@ -1,5 +1,4 @@
-import { KeyMap } from '../../common/keys/KeyMap.js';
-import { BATCH_SIZE } from '../batchSize.js';
+import type { Aggregator } from '../Aggregator.js';
 import type { Dependency } from '../Dependency.js';
 import type { Partition } from '../Partition.js';
 import type { Partitioner } from '../Partitioner.js';
@@ -9,7 +8,8 @@ import { asPair } from './MapPartitionsNode.js';
 
 /**
  * `cogroup`: for each key, the values from every parent. A parent already partitioned by the
- * target partitioner is read through a one-to-one dependency: no shuffle.
+ * target partitioner is read through a one-to-one dependency: no shuffle. Groups are built by
+ * the executor's spilling combiner, so a partition larger than memory still cogroups.
  */
 export class CoGroupedNode<K> implements RDDNode<[K, unknown[][]]> {
   readonly kind = 'coGrouped';
@@ -28,35 +28,51 @@ export class CoGroupedNode<K> implements RDDNode<[K, unknown[][]]> {
     return Array.from({ length: this.partitioner.numPartitions }, (_, index) => ({ index }));
   }
 
-  *compute(split: Partition, ctx: TaskContext): Iterable<[K, unknown[][]][]> {
+  compute(split: Partition, ctx: TaskContext): Iterable<[K, unknown[][]][]> {
     const n = this.dependencies.length;
-    const groups = new KeyMap<K, unknown[][]>();
-    this.dependencies.forEach((dep, i) => {
-      const input =
-        dep.type === 'shuffle'
-          ? ctx.runtime.readShuffle(dep, split.index, split.index + 1, ctx)
-          : dep.rdd.iterator(dep.rdd.partitions[split.index]!, ctx);
-      for (const batch of input) {
-        for (let r = 0; r < batch.length; r++) {
-          const [k, v] = asPair(batch[r], 'cogroup');
-          let lists = groups.get(k as K);
-          if (lists === undefined) {
-            lists = Array.from({ length: n }, () => []);
-            groups.set(k as K, lists);
-          }
-          lists[i]!.push(v);
+    // The combiner sees one parent at a time; `current` says which list a value joins.
+    let current = 0;
+    const newLists = (): unknown[][] => {
+      const lists: unknown[][] = [];
+      for (let i = 0; i < n; i++) lists.push([]);
+      return lists;
+    };
+    const aggregator: Aggregator<unknown, unknown[][]> = {
+      createCombiner(v) {
+        const lists = newLists();
+        lists[current]!.push(v);
+        return lists;
+      },
+      mergeValue(lists, v) {
+        lists[current]!.push(v);
+        return lists;
+      },
+      // Spilled groups meet again in the merge: append list by list, keeping parents apart.
+      mergeCombiners(a, b) {
+        for (let i = 0; i < n; i++) {
+          const into = a[i]!;
+          const from = b[i]!;
+          for (let j = 0; j < from.length; j++) into.push(from[j]);
+        }
+        return a;
+      },
+    };
+    const dependencies = this.dependencies;
+    function* tagged(): Generator<[unknown, unknown][]> {
+      for (let i = 0; i < n; i++) {
+        const dep = dependencies[i]!;
+        const input =
+          dep.type === 'shuffle'
+            ? ctx.runtime.readShuffle(dep, split.index, split.index + 1, ctx)
+            : dep.rdd.iterator(dep.rdd.partitions[split.index]!, ctx);
+        for (const batch of input) {
+          for (let r = 0; r < batch.length; r++) asPair(batch[r], 'cogroup');
+          current = i;
+          yield batch as [unknown, unknown][];
         }
       }
-    });
-    let out: [K, unknown[][]][] = [];
-    for (const entry of groups.entries()) {
-      out.push(entry);
-      if (out.length >= BATCH_SIZE) {
-        yield out;
-        out = [];
-      }
     }
-    if (out.length > 0) yield out;
+    return ctx.runtime.combineByKey(tagged(), aggregator as Aggregator<unknown, unknown>, ctx) as Iterable<[K, unknown[][]][]>;
   }
 
   toWire(): unknown {

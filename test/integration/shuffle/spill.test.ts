@@ -66,6 +66,9 @@ describe('shuffle spilling end to end (kuberdd.shuffle.spillBytes=4096)', () => 
     ['repartitionAndSortWithinPartitions', (sc) => pairs(sc).repartitionAndSortWithinPartitions(3).glom().collect(), 'exact'],
     ['join', (sc) => pairs(sc).join(others(sc), 3).collect(), 'multiset'],
     ['cogroup', (sc) => pairs(sc).cogroup(others(sc), 3).mapValues(([a, b]) => [[...a].sort((x, y) => x - y), [...b].sort()]).collect(), 'multiset'],
+    ['leftOuterJoin', (sc) => pairs(sc).leftOuterJoin(others(sc), 2).collect(), 'multiset'],
+    ['fullOuterJoin', (sc) => pairs(sc).fullOuterJoin(others(sc), 4).collect(), 'multiset'],
+    ['three-way cogroup', (sc) => pairs(sc).cogroup(others(sc), pairs(sc).mapValues((v) => -v), 2).mapValues((ls) => ls.map((l) => [...l].map(String).sort())).collect(), 'multiset'],
   ];
 
   it.each(cases)('%s gives the same result as without a budget', async (_name, job, mode) => {
@@ -74,6 +77,28 @@ describe('shuffle spilling end to end (kuberdd.shuffle.spillBytes=4096)', () => 
     if (mode === 'exact') expect(canon(b)).toBe(canon(a));
     else expect(sorted(b)).toEqual(sorted(a));
     expect(spillBytes).toBeGreaterThan(before);
+    expect(spillLeftovers(root)).toEqual([]);
+  });
+
+  it('cogroup and join spill on the reduce side too: co-partitioned parents, no shuffle in their stage', async () => {
+    const stageSpills = new Map<number, number>();
+    tight.addListener((e) => {
+      if (e.type === 'taskEnd') stageSpills.set(e.stageId, (stageSpills.get(e.stageId) ?? 0) + e.metrics.spillBytes);
+    });
+    const job = async (sc: SparkContext): Promise<unknown[]> => {
+      const left = pairs(sc).partitionBy(3).cache();
+      const right = others(sc).partitionBy(3).cache();
+      await Promise.all([left.count(), right.count()]);
+      return left.join(right).collect();
+    };
+    const a = await job(plain);
+    stageSpills.clear();
+    const b = await job(tight);
+    expect(sorted(b)).toEqual(sorted(a));
+    // The join's stage reads its cached, co-partitioned parents: anything it spilled, its
+    // reduce-side grouping spilled.
+    const joinStage = Math.max(...stageSpills.keys());
+    expect(stageSpills.get(joinStage)).toBeGreaterThan(4096);
     expect(spillLeftovers(root)).toEqual([]);
   });
 
