@@ -16,4 +16,6 @@ fi
 export PATH="$PATH:/usr/sbin"
 npx tsc -p tsconfig.build.json
 npx tsc -p tsconfig.json --noEmit
+# The Kubernetes stand-in (test/k8s) is TypeScript outside src/: checked with the same strict settings.
+npx tsc -p test/k8s/tsconfig.json
 npx vitest run "$@"
