@@ -1,9 +1,11 @@
 import type { SparkListener, SparkListenerEvent } from '../scheduler/SparkListenerEvent.js';
+import { StageCountersAggregator } from '../scheduler/StageCountersAggregator.js';
 import { formatJobSummary, type JobSummaryStats } from './formatJobSummary.js';
 
 /**
  * Counts what a run did from scheduler events, for the summary the CLI prints at the end.
- * Metrics are summed over successful task attempts only, so retries do not count twice.
+ * Records and bytes are summed over successful task attempts only (one per partition), so
+ * retries and speculative copies do not count twice; see StageCounters.
  */
 export class JobSummary {
   readonly listener: SparkListener = (event) => this.onEvent(event);
@@ -11,26 +13,26 @@ export class JobSummary {
   private readonly startedAt: number;
   private readonly jobs = { succeeded: 0, failed: 0 };
   private readonly stages = { run: 0, skipped: 0, failed: 0 };
-  private readonly tasks = { succeeded: 0, failed: 0, killed: 0 };
-  private shuffleBytesWritten = 0;
-  private shuffleBytesRead = 0;
-  private recordsRead = 0;
-  private recordsWritten = 0;
+  private readonly tasks = { succeeded: 0, failed: 0, killed: 0, speculative: 0 };
+  private readonly perStage = new StageCountersAggregator();
 
   constructor(private readonly now: () => number = Date.now) {
     this.startedAt = now();
   }
 
   stats(): JobSummaryStats {
+    const stageCounters = this.perStage.stages().filter((c) => c.tasks.succeeded + c.tasks.failed + c.tasks.killed > 0);
+    const sum = (f: (c: (typeof stageCounters)[number]) => number): number => stageCounters.reduce((n, c) => n + f(c), 0);
     return {
       jobs: { ...this.jobs },
       stages: { ...this.stages },
       tasks: { ...this.tasks },
       wallTimeMs: this.now() - this.startedAt,
-      shuffleBytesWritten: this.shuffleBytesWritten,
-      shuffleBytesRead: this.shuffleBytesRead,
-      recordsRead: this.recordsRead,
-      recordsWritten: this.recordsWritten,
+      shuffleBytesWritten: sum((c) => c.shuffleBytesWritten),
+      shuffleBytesRead: sum((c) => c.shuffleBytesRead),
+      spillBytes: sum((c) => c.spillBytes),
+      skippedRecords: sum((c) => c.skippedRecords),
+      stageCounters,
     };
   }
 
@@ -39,6 +41,7 @@ export class JobSummary {
   }
 
   private onEvent(event: SparkListenerEvent): void {
+    this.perStage.onEvent(event);
     switch (event.type) {
       case 'jobEnd':
         if (event.succeeded) this.jobs.succeeded++;
@@ -52,19 +55,11 @@ export class JobSummary {
         else this.stages.failed++;
         break;
       case 'taskEnd':
-        if (event.successful) {
-          this.tasks.succeeded++;
-          this.shuffleBytesWritten += event.metrics.shuffleBytesWritten;
-          this.shuffleBytesRead += event.metrics.shuffleBytesRead;
-          this.recordsRead += event.metrics.recordsRead;
-          this.recordsWritten += event.metrics.recordsWritten;
-        } else if (/\bkill/i.test(event.reason ?? '')) {
-          // The event has no kill flag; the scheduler's reason for a killed attempt says so
-          // (speculative losers, cancelled jobs).
-          this.tasks.killed++;
-        } else {
-          this.tasks.failed++;
-        }
+        if (event.speculative === true) this.tasks.speculative++;
+        if (event.successful) this.tasks.succeeded++;
+        // Events from older producers have no kill flag; their reason for a killed attempt says so.
+        else if (event.killed ?? /\bkill/i.test(event.reason ?? '')) this.tasks.killed++;
+        else this.tasks.failed++;
         break;
       default:
         break;

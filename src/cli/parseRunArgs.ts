@@ -14,7 +14,7 @@ export interface RunArgs {
   readonly jobArgs: readonly string[];
 }
 
-const VALUE_OPTIONS = new Set(['--master', '--conf', '--name']);
+const VALUE_OPTIONS = new Set(['--master', '--conf', '--name', '--nats']);
 const FLAG_OPTIONS = new Set(['--quiet', '--verbose']);
 
 /**
@@ -62,6 +62,8 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | { readonly help
 
     if (option === '--master') master = value;
     else if (option === '--name') name = value;
+    // The NATS server of a local-cluster (or, later, Kubernetes) run: the same as --conf kuberdd.nats.url=<url>.
+    else if (option === '--nats') conf['kuberdd.nats.url'] = value;
     else {
       const sep = value.indexOf('=');
       if (sep <= 0) throw fail(`--conf expects key=value (got '${value}').`);

@@ -123,7 +123,7 @@ describe('runCommand', () => {
     expect(sc?.options).toMatchObject({ master: 'local[2]', appName: 'ok', conf: { a: '1' }, jobFile: path.join(dir, 'ok.js') });
     expect(sc?.args).toEqual(['in.txt', '--master', 'x']);
     expect(sc?.stops).toBe(1);
-    expect(r.stderr).toMatch(/^Summary: 1 job, 1 stage, 4 tasks in [\d.]+ m?s\n {2}shuffle 8\.0 KiB written, 0 B read; records 40 in, 0 out\n$/);
+    expect(r.stderr).toMatch(/^Summary: 1 job, 1 stage, 4 tasks in [\d.]+ m?s\n {2}shuffle 8\.0 KiB written, 0 B read\n {2}stage {2}tasks {2}records in .* name\n +0 +4 .* 8\.0 KiB .* count\n$/);
   });
 
   it('defaults to local[*] and honours --name', async () => {

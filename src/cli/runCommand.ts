@@ -120,24 +120,30 @@ async function newSparkContext(options: SparkContextOptions): Promise<SparkConte
 }
 
 /**
- * The first Ctrl-C resolves `promise` so that the run can stop the context cleanly; once
- * `arm()`ed (while stopping), another Ctrl-C exits at once, as users expect from a stuck stop.
+ * The first Ctrl-C (or SIGTERM) resolves `promise` so that the run can stop the context
+ * cleanly, executor processes included; once `arm()`ed (while stopping), another exits at
+ * once, as users expect from a stuck stop.
  */
 function onInterrupt(): { promise: Promise<{ kind: 'interrupted' }>; arm(): void; dispose(): void } {
   let resolve: (value: { kind: 'interrupted' }) => void = () => {};
   const promise = new Promise<{ kind: 'interrupted' }>((r) => (resolve = r));
   const first = (): void => resolve({ kind: 'interrupted' });
   const again = (): void => process.exit(EXIT_INTERRUPTED);
-  process.once('SIGINT', first);
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  for (const s of signals) process.once(s, first);
   return {
     promise,
     arm() {
-      process.removeListener('SIGINT', first);
-      process.once('SIGINT', again);
+      for (const s of signals) {
+        process.removeListener(s, first);
+        process.once(s, again);
+      }
     },
     dispose() {
-      process.removeListener('SIGINT', first);
-      process.removeListener('SIGINT', again);
+      for (const s of signals) {
+        process.removeListener(s, first);
+        process.removeListener(s, again);
+      }
     },
   };
 }

@@ -30,21 +30,23 @@ import { WholeTextFilesNode } from '../engine/rdd/WholeTextFilesNode.js';
 import { DAGScheduler } from '../scheduler/DAGScheduler.js';
 import type { SparkListener, SparkListenerEvent } from '../scheduler/SparkListenerEvent.js';
 import { OutputCommitCoordinator } from '../scheduler/OutputCommitCoordinator.js';
+import type { SchedulerBackend } from '../scheduler/SchedulerBackend.js';
+import { readSchedulingConf } from '../scheduler/SchedulingConf.js';
 import { TaskSchedulerImpl } from '../scheduler/TaskSchedulerImpl.js';
 import { DEFAULT_SHUFFLE_SPILL_BYTES } from '../shuffle/LocalDiskShuffleManager.js';
 import { MapOutputTracker } from '../shuffle/MapOutputTracker.js';
 import { ReliableCheckpointNode } from '../storage/ReliableCheckpointNode.js';
 import { CacheTracker } from './CacheTracker.js';
 import { Checkpointer } from './Checkpointer.js';
-import { LocalThreadsBackend } from './LocalThreadsBackend.js';
+import { createSchedulerBackend } from './createSchedulerBackend.js';
 import { ModuleRef } from './ModuleRef.js';
 import { parseDurationMs } from './parseDuration.js';
 import { parseMaster } from './parseMaster.js';
-import { TransferStats, type StatusTracker } from './StatusTracker.js';
+import { DriverStatusTracker, type StatusTracker } from './StatusTracker.js';
 import { DEFAULT_STORAGE_BYTES } from '../storage/BlockManager.js';
 
 export interface SparkContextOptions {
-  /** `local`, `local[N]`, `local[*]` (default: one thread per core). */
+  /** `local`, `local[N]`, `local[*]` (default: one thread per core), `local-cluster[N]` (N executor processes over NATS). */
   readonly master?: string;
   readonly appName?: string;
   readonly conf?: Readonly<Record<string, string>>;
@@ -78,11 +80,11 @@ export class SparkContext implements RDDContext, NotShippable {
   readonly #commits = new OutputCommitCoordinator();
   readonly #dag: DAGScheduler;
   readonly #tasks: TaskSchedulerImpl;
-  readonly #backend: LocalThreadsBackend;
+  readonly #backend: SchedulerBackend;
   readonly #started: Promise<void>;
   readonly #broadcasts = new Map<number, { value: unknown; bytes: Uint8Array }>();
   readonly #autoBroadcasts = new WeakMap<object, ClosureRef>();
-  readonly #transfers = new TransferStats();
+  readonly #transfers = new DriverStatusTracker();
   readonly #accumulators = new Map<number, Accumulator<unknown, unknown>>();
   readonly #persistent = new Map<number, RDD<unknown>>();
   readonly #prepared = new WeakMap<RDDNode<unknown>, Promise<void>>();
@@ -109,8 +111,8 @@ export class SparkContext implements RDDContext, NotShippable {
     this.#jobBase = pathToFileURL(options.jobFile !== undefined ? path.resolve(options.jobFile) : path.join(process.cwd(), 'job.js')).href;
     this.#autoBroadcastBytes = this.#numberConf('kuberdd.closure.autoBroadcastBytes', DEFAULT_AUTO_BROADCAST_BYTES);
     // Every setting is checked before the temp dir exists, so a bad one leaves nothing behind.
-    const maxStageAttempts = this.#numberConf('spark.stage.maxConsecutiveAttempts', 4);
-    const maxTaskFailures = this.#numberConf('spark.task.maxFailures', 4);
+    // Retries, speculation and bad-record skipping; keys and defaults in scheduler/SchedulingConf.ts.
+    const scheduling = readSchedulingConf((key) => this.getConf(key), parseDurationMs);
     const localityWaitMs = parseDurationMs(this.getConf('spark.locality.wait') ?? '3s', 'spark.locality.wait');
     const slotsPerThread = this.#numberConf('kuberdd.local.slotsPerThread', 2);
     // Per executor; the default and why: DEFAULT_STORAGE_BYTES in storage/BlockManager.ts.
@@ -127,16 +129,19 @@ export class SparkContext implements RDDContext, NotShippable {
         // An attempt that failed, was killed or lost its executor gives up its right to commit.
         if (event.type === 'taskEnd' && !event.successful) this.#commits.taskFailed(event.taskId);
         else if (event.type === 'executorRemoved') this.#commits.executorLost(event.executorId);
+        this.#transfers.recordEvent(event);
         this.#emit(event);
       },
       mergeAccumulators: (updates) => {
         for (const [id, state] of updates) this.#accumulators.get(id)?.mergeState(state);
       },
       logger: this.#logger,
-      maxStageAttempts,
+      maxStageAttempts: scheduling.maxStageAttempts,
     });
     this.#tasks = new TaskSchedulerImpl(this.#dag, {
-      maxTaskFailures,
+      maxTaskFailures: scheduling.maxTaskFailures,
+      speculation: scheduling.speculation,
+      skipping: scheduling.skipping,
       localityWaitMs,
       logger: this.#logger,
       fetchBroadcast: (id, executorId) => {
@@ -149,14 +154,23 @@ export class SparkContext implements RDDContext, NotShippable {
       canCommit: (request) => this.#commits.canCommit(request),
     });
     this.#dag.setTaskScheduler(this.#tasks);
-    this.#backend = new LocalThreadsBackend(
-      master.threads,
-      this.#localDir,
-      this.#logger,
-      slotsPerThread,
-      storageBytes,
-      shuffleSpillBytes,
-    );
+    try {
+      this.#backend = createSchedulerBackend({
+        master,
+        appId: this.appId,
+        localDir: this.#localDir,
+        logger: this.#logger,
+        getConf: (key) => this.getConf(key),
+        slotsPerThread,
+        storageBytes,
+        shuffleSpillBytes,
+        cacheLocations: this.#cache,
+        failAllJobs: (reason) => this.#dag.post({ type: 'allJobsCancelled', reason }),
+      });
+    } catch (error) {
+      rmSync(this.#localDir, { recursive: true, force: true });
+      throw error;
+    }
     this.#started = this.#tasks.start(this.#backend).catch((error: unknown) => {
       this.#startError = error;
     });
@@ -178,7 +192,7 @@ export class SparkContext implements RDDContext, NotShippable {
     return Math.min(this.defaultParallelism, 2);
   }
 
-  /** Read-only counters of what was shipped to executors: broadcast fetches, stage binary sizes. */
+  /** Read-only counters: broadcast fetches, stage binary sizes, and each stage's records, bytes, task time and tasks. */
   statusTracker(): StatusTracker {
     return this.#transfers;
   }

@@ -20,21 +20,23 @@ import type { RDD } from '../engine/RDD.js';
 import type { PartitionFunction } from '../engine/RDDContext.js';
 import { isPendingCommit, type CommitRequest, type PendingCommit } from '../engine/output/PendingCommit.js';
 import type { TaskContext, TaskRuntime } from '../engine/TaskContext.js';
-import { emptyTaskMetrics } from '../engine/TaskMetrics.js';
+import { emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import type { CommitDecision } from '../scheduler/OutputCommitCoordinator.js';
 import type { StageBinary } from '../scheduler/StageBinary.js';
 import type { TaskDescription } from '../scheduler/TaskDescription.js';
 import type { TaskError } from '../scheduler/TaskError.js';
 import type { BlockUpdate, TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
 import { FetchFailedError } from '../shuffle/FetchFailedError.js';
-import { LocalDiskShuffleManager } from '../shuffle/LocalDiskShuffleManager.js';
+import { LocalDiskShuffleManager, type LocalDiskShuffleManagerOptions } from '../shuffle/LocalDiskShuffleManager.js';
 import type { MapStatus } from '../shuffle/MapStatus.js';
+import type { ShuffleBlockReader } from '../shuffle/ShuffleBlockReader.js';
 import type { ShuffleHandle } from '../shuffle/ShuffleHandle.js';
 import { BlockManager } from '../storage/BlockManager.js';
 // Registers checkpoint node kinds, storages and the checkpoint writer (loaded on the driver too).
 import '../storage/checkpointRegistration.js';
 import { ExecutorRDDContext } from './ExecutorRDDContext.js';
 import { loadModuleRef } from './loadModuleRef.js';
+import { TaskInput, type SourceKind } from './TaskInput.js';
 import { TaskKilledError } from './TaskKilledError.js';
 
 /** How an executor talks to its driver; local threads, NATS and pods each provide one. */
@@ -46,6 +48,13 @@ export interface DriverEndpoint {
   fetchStageBinary(binaryId: string): Promise<Uint8Array>;
   /** Asks the driver whether a task attempt may commit its output (request/reply, as fetches). */
   canCommit(request: CommitRequest): Promise<CommitDecision>;
+}
+
+/** What one shuffle read needs: every map output it reads and its reduce partitions [start, end). */
+export interface ShuffleRead {
+  readonly statuses: readonly MapStatus[];
+  readonly startPartition: number;
+  readonly endPartition: number;
 }
 
 /** A stage binary rebuilt into live RDDs and functions, cached per executor. */
@@ -68,6 +77,9 @@ const MAX_CACHED_STAGES = 32;
 export class Executor {
   readonly blockManager: BlockManager;
   readonly #shuffle: LocalDiskShuffleManager;
+  readonly #shuffleOptions: LocalDiskShuffleManagerOptions;
+  readonly #blockReaderFor: ((read: ShuffleRead) => ShuffleBlockReader) | undefined;
+  readonly #remoteCache: ((rddId: number, partition: number) => Iterable<unknown[]> | undefined) | undefined;
   readonly #stages = new Map<string, PreparedStage>();
   readonly #broadcasts = new Map<number, unknown>();
   readonly #modules = new Map<string, unknown>();
@@ -81,6 +93,8 @@ export class Executor {
   #blockUpdates: BlockUpdate[] = [];
   /** Output the last task wrote under `_temporary`, to commit before its status is sent. */
   #pendingCommit: PendingCommit | undefined;
+  /** The running task's sources: counted, numbered, and for bad-record skipping isolated or skipped. */
+  #input: TaskInput | undefined;
 
   constructor(
     readonly executorId: string,
@@ -90,8 +104,15 @@ export class Executor {
     /** Shared with the driver in local mode so kills reach a task that is busy computing: slots holding id+1 of tasks to kill. */
     private readonly interruptFlag?: Int32Array,
     /** storageBytes: the memory budget for cached partitions (`kuberdd.memory.storageBytes`; default DEFAULT_STORAGE_BYTES).
-     * shuffleSpillBytes: each task's shuffle buffer budget (`kuberdd.shuffle.spillBytes`; default DEFAULT_SHUFFLE_SPILL_BYTES). */
-    storage: { readonly storageBytes?: number | undefined; readonly shuffleSpillBytes?: number | undefined } = {},
+     * shuffleSpillBytes: each task's shuffle buffer budget (`kuberdd.shuffle.spillBytes`; default DEFAULT_SHUFFLE_SPILL_BYTES).
+     * shuffleBlockReader: where one shuffle read gets its segments (default: local files); made per read, so it can prefetch what that read needs.
+     * remoteCache: a cached partition held by another executor, or undefined (default: none; the partition is recomputed). */
+    storage: {
+      readonly storageBytes?: number | undefined;
+      readonly shuffleSpillBytes?: number | undefined;
+      readonly shuffleBlockReader?: ((read: ShuffleRead) => ShuffleBlockReader) | undefined;
+      readonly remoteCache?: ((rddId: number, partition: number) => Iterable<unknown[]> | undefined) | undefined;
+    } = {},
   ) {
     mkdirSync(localDir, { recursive: true });
     // Disk-level blocks live under <localDir>/blocks, so shutdown() removing localDir removes them.
@@ -100,11 +121,14 @@ export class Executor {
       diskDir: path.join(localDir, 'blocks'),
       onBlockUpdate: (u) => void this.#blockUpdates.push(u),
     });
-    this.#shuffle = new LocalDiskShuffleManager({
+    this.#shuffleOptions = {
       executorId,
       dir: path.join(localDir, 'shuffle'),
       ...(storage.shuffleSpillBytes === undefined ? {} : { spillBytes: storage.shuffleSpillBytes }),
-    });
+    };
+    this.#shuffle = new LocalDiskShuffleManager(this.#shuffleOptions);
+    this.#blockReaderFor = storage.shuffleBlockReader;
+    this.#remoteCache = storage.remoteCache;
     mkdirSync(path.join(localDir, 'shuffle'), { recursive: true });
     this.#rddContext = new ExecutorRDDContext();
   }
@@ -191,7 +215,7 @@ export class Executor {
       if (rdd.dependencies.length > 0) continue;
       const node = rdd.node as { compute(split: Partition, ctx: TaskContext): Iterable<unknown[]> };
       const compute = node.compute.bind(node);
-      node.compute = (split, ctx) => killable(compute(split, ctx), ctx);
+      node.compute = (split, ctx) => this.#source(() => compute(split, ctx), ctx, 'records');
     }
     const root = rdds.get(binary.lineage.root)!;
     const prepared: PreparedStage = {
@@ -294,14 +318,13 @@ export class Executor {
     this.#blockUpdates = [];
     this.#currentTaskId = task.taskId;
     const runtime: TaskRuntime = {
-      getOrCompute: (rdd, split, ctx) => this.#getOrCompute(rdd, split, ctx),
-      readShuffle: (dep, startP, endP, taskCtx) =>
-        killable(
-          this.#shuffle
-            .getReader(this.#handle(dep, stage.binary.mapStatuses[dep.shuffleId] ?? []), startP, endP, stage.binary.mapStatuses[dep.shuffleId] ?? [], metrics)
-            .read(),
-          taskCtx,
-        ),
+      getOrCompute: (rdd, split, ctx) => this.#source(() => this.#getOrCompute(rdd, split, ctx), ctx, 'cache'),
+      readShuffle: (dep, startP, endP, taskCtx) => {
+        const statuses = stage.binary.mapStatuses[dep.shuffleId] ?? [];
+        const blockReader = this.#blockReaderFor?.({ statuses, startPartition: startP, endPartition: endP });
+        const shuffle = blockReader === undefined ? this.#shuffle : new LocalDiskShuffleManager({ ...this.#shuffleOptions, blockReader });
+        return this.#source(() => shuffle.getReader(this.#handle(dep, statuses), startP, endP, statuses, metrics).read(), taskCtx, 'shuffle');
+      },
       taskTempDir: () => (tempDir ??= mkdtempSync(path.join(this.localDir, `task-${task.taskId}-`))),
       combineByKey: (input, aggregator, taskCtx) => killable(this.#shuffle.combine(input, aggregator, metrics), taskCtx),
     };
@@ -317,12 +340,14 @@ export class Executor {
       addTaskCompletionListener: (l) => void listeners.push(l),
       runtime,
     };
+    const sources = new TaskInput(ctx, task);
+    this.#input = sources;
     let outcome: { result?: Uint8Array; mapStatus?: MapStatus; error?: TaskError };
     try {
       const rdd = stage.root;
       const split = rdd.partitions[task.partition];
       if (split === undefined) throw new Error(`internal: stage ${task.stageId} has no partition ${task.partition}`);
-      const input = killable(rdd.iterator(split, ctx), ctx);
+      const input = killable(rdd.iterator(split, ctx), ctx, task.kind === 'result' ? metrics : undefined);
       if (task.kind === 'result') {
         const value = stage.func!(input, ctx);
         const commit = isPendingCommit(value) ? value : undefined;
@@ -334,10 +359,15 @@ export class Executor {
         const dep = stage.shuffleDep!;
         const writer = this.#shuffle.getWriter(this.#handle(dep, []), task.partition, task.taskId, metrics);
         outcome = { mapStatus: writer.write(checkPairs(input as Iterable<unknown[]>, dep)) };
+        metrics.recordsOut = metrics.shuffleRecordsWritten;
       }
     } catch (error) {
-      outcome = { error: this.#toTaskError(error, stage) };
+      const failedRecordIndex = sources.failedRecordIndex();
+      outcome = { error: { ...this.#toTaskError(error, stage), ...(failedRecordIndex === undefined ? {} : { failedRecordIndex }) } };
     } finally {
+      this.#input = undefined;
+      metrics.recordsIn = sources.recordsIn;
+      metrics.skippedRecords = sources.skippedRecords;
       for (const l of listeners) {
         try {
           l(ctx);
@@ -417,9 +447,16 @@ export class Executor {
     };
   }
 
+  /** Batches entering the running task from a source (see TaskInput); outside a task, only kill checks. */
+  #source<T>(open: () => Iterable<T[]>, ctx: TaskContext, kind: SourceKind): Iterable<T[]> {
+    return this.#input?.source(open, kind) ?? killable(open(), ctx);
+  }
+
   #getOrCompute<T>(rdd: RDD<T>, split: Partition, ctx: TaskContext): Iterable<T[]> {
     const stored = this.blockManager.get(rdd.id, split.index);
     if (stored !== undefined) return killable(stored as Iterable<T[]>, ctx);
+    const remote = this.#remoteCache?.(rdd.id, split.index);
+    if (remote !== undefined) return killable(remote as Iterable<T[]>, ctx);
     // Stores the partition as it is computed (memory, or disk for disk levels) and hands the
     // records on; a partition memory cannot take streams through uncached (MEMORY_ONLY*) or
     // goes to disk (*_AND_DISK). Stores, moves and evictions reach the driver as blockUpdates.
@@ -513,10 +550,11 @@ function contains(value: unknown, target: object, depth: number): boolean {
   return children.some((v) => contains(v, target, depth + 1));
 }
 
-/** Passes batches through, stopping the task between batches once it is killed. */
-function* killable<T>(input: Iterable<T[]>, ctx: TaskContext): Generator<T[]> {
+/** Passes batches through, stopping the task between batches once it is killed; counts them as records out into `countOut` if given. */
+function* killable<T>(input: Iterable<T[]>, ctx: TaskContext, countOut?: TaskMetrics): Generator<T[]> {
   for (const batch of input) {
     if (ctx.isInterrupted()) throw new TaskKilledError(ctx.taskAttemptId);
+    if (countOut !== undefined) countOut.recordsOut += batch.length;
     yield batch;
   }
 }

@@ -376,6 +376,8 @@ export class DAGScheduler {
 
   #markStageFinished(stage: Stage, failureReason: string | undefined): void {
     this.#running.delete(stage);
+    // spark.stage.maxConsecutiveAttempts counts fetch-failed attempts in a row: a success resets it.
+    if (failureReason === undefined) stage.failedAttempts = 0;
     this.#o.emit({
       type: 'stageCompleted',
       stageId: stage.id,
@@ -397,19 +399,23 @@ export class DAGScheduler {
     this.#o.emit({
       type: 'taskEnd',
       stageId: task.stageId,
+      stageAttempt: task.stageAttempt,
       taskId: task.taskId,
       partition: task.partition,
       attempt: task.attemptNumber,
       executorId: task.executorId,
       successful: succeeded,
       ...(update.error ? { reason: `${update.error.name}: ${update.error.message}` } : {}),
+      killed: update.error?.killed === true,
+      speculative: task.speculative,
       metrics: update.metrics,
       durationMs: Date.now() - task.launchTime,
     });
     if (update.blockUpdates.length > 0) this.#o.cacheLocations.recordBlockUpdates(update.executorId, update.blockUpdates);
     if (stage === undefined) return;
+    // As in Spark, a stage's records and bytes are those of its successful attempts.
     const metrics = this.#stageMetrics.get(stage.id);
-    if (metrics) addTaskMetrics(metrics, update.metrics);
+    if (metrics && succeeded) addTaskMetrics(metrics, update.metrics);
 
     if (succeeded) {
       if (stage.type === 'result') this.#resultTaskSucceeded(stage, task.partition, update);

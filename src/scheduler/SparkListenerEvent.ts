@@ -37,11 +37,14 @@ export type SparkListenerEvent =
       readonly partition: number;
       readonly attempt: number;
       readonly executorId: string;
+      /** A backup copy of a straggler (speculative execution). */
       readonly speculative: boolean;
     }
   | {
       readonly type: 'taskEnd';
       readonly stageId: number;
+      /** The stage attempt the task belonged to (absent: 0). */
+      readonly stageAttempt?: number;
       readonly taskId: number;
       readonly partition: number;
       readonly attempt: number;
@@ -49,6 +52,10 @@ export type SparkListenerEvent =
       readonly successful: boolean;
       /** Why it failed or was killed; absent on success. */
       readonly reason?: string;
+      /** The attempt was killed (a cancelled job, the losing copy of a speculated task) or its output commit was denied; such attempts are not failures. */
+      readonly killed?: boolean;
+      /** The attempt was a backup copy of a straggler. */
+      readonly speculative?: boolean;
       readonly metrics: Readonly<TaskMetrics>;
       readonly durationMs: number;
     }

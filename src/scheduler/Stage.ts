@@ -23,7 +23,7 @@ interface StageBase {
   latestAttempt: number;
   /** Partitions of the running attempt that have not finished. */
   readonly pendingPartitions: Set<number>;
-  /** Attempts that ended in a fetch failure; too many aborts the stage. */
+  /** Attempts in a row that ended in a fetch failure (reset when an attempt succeeds); too many aborts the stage. */
   failedAttempts: number;
 }
 

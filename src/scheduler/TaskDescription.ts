@@ -12,6 +12,12 @@ export interface TaskDescription {
   readonly binaryId: string;
   /** The encoded StageBinary, included the first time an executor is sent this binary id. */
   readonly binary?: Uint8Array | undefined;
+  /**
+   * Bad-record skipping: feed the stage's pipeline one input record per batch, so that a
+   * failure can be pinned to the input record being processed (reported as
+   * `TaskError.failedRecordIndex`).
+   */
+  readonly isolateRecords?: boolean | undefined;
   /** Records to skip in this attempt (bad-record skipping), by input position. */
   readonly skipRecords?: readonly number[] | undefined;
 }

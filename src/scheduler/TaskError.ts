@@ -9,6 +9,12 @@ export interface TaskError {
   readonly fetchFailed?:
     | { readonly shuffleId: number; readonly mapId: number; readonly reduceId: number; readonly executorId: string }
     | undefined;
-  /** The attempt was killed on request (cancellation, a losing speculative copy). */
+  /** The attempt was killed on request (cancellation, a losing speculative copy), or its commit was denied. */
   readonly killed?: boolean | undefined;
+  /**
+   * Attempts run with `isolateRecords`: the position, in the task's input, of the record being
+   * processed when the failure happened. Absent when the failure came from reading a source or
+   * happened while no input record was being processed.
+   */
+  readonly failedRecordIndex?: number | undefined;
 }

@@ -9,6 +9,11 @@ export interface TaskInfo {
   readonly attemptNumber: number;
   readonly executorId: string;
   readonly launchTime: number;
+  /** A backup copy of a straggler, launched while the original still runs. */
   readonly speculative: boolean;
   readonly kind: 'shuffleMap' | 'result';
+  /** Bad-record skipping: the attempt reads one input record per batch (it follows a failure). */
+  readonly isolateRecords?: boolean | undefined;
+  /** Bad-record skipping: input positions the attempt drops. */
+  readonly skipRecords?: readonly number[] | undefined;
 }

@@ -1,8 +1,10 @@
 import type { Logger } from '../common/logging/Logger.js';
 import type { CommitRequest } from '../engine/output/PendingCommit.js';
+import { BadRecordTracker } from './BadRecordTracker.js';
 import type { DAGScheduler } from './DAGScheduler.js';
 import type { CommitDecision } from './OutputCommitCoordinator.js';
 import type { SchedulerBackend, TaskSchedulerCallbacks, WorkerOffer } from './SchedulerBackend.js';
+import type { BadRecordSkippingConf, SpeculationConf } from './SchedulingConf.js';
 import type { TaskDescription } from './TaskDescription.js';
 import type { TaskInfo } from './TaskInfo.js';
 import type { TaskScheduler } from './TaskScheduler.js';
@@ -13,6 +15,12 @@ import type { TaskStatusUpdate } from './TaskStatusUpdate.js';
 export interface TaskSchedulerOptions {
   readonly maxTaskFailures: number;
   readonly localityWaitMs: number;
+  /** Backup copies of stragglers (SchedulingConf); off when absent. */
+  readonly speculation?: SpeculationConf | undefined;
+  /** Bad-record skipping (SchedulingConf); off when absent. */
+  readonly skipping?: BadRecordSkippingConf | undefined;
+  /** Milliseconds now; tests pass a fake clock. */
+  readonly clock?: () => number;
   readonly logger: Logger;
   readonly fetchBroadcast: (id: number, executorId: string) => Uint8Array;
   /** Told each stage attempt's binary size, for `sc.statusTracker()`. */
@@ -23,8 +31,9 @@ export interface TaskSchedulerOptions {
 
 /**
  * Matches tasks to executor offers (FIFO by job, delay scheduling for locality), retries
- * failed attempts, and reports results to the DAG scheduler. The backend behind it decides
- * what an executor is.
+ * failed attempts, launches backup copies of stragglers (checked every speculation interval),
+ * keeps the bad-record skipping bookkeeping, and reports results to the DAG scheduler. The
+ * backend behind it decides what an executor is.
  */
 export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks {
   readonly #managers: TaskSetManager[] = [];
@@ -34,21 +43,40 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
   readonly #binariesSent = new Map<string, Set<string>>();
   #nextTaskId = 0;
   #localityTimer: NodeJS.Timeout | undefined;
+  #speculationTimer: NodeJS.Timeout | undefined;
   #backend: SchedulerBackend | undefined;
+  readonly #badRecords: BadRecordTracker | undefined;
+  readonly #clock: () => number;
 
   constructor(
     private readonly dag: DAGScheduler,
     private readonly options: TaskSchedulerOptions,
-  ) {}
+  ) {
+    this.#clock = options.clock ?? Date.now;
+    this.#badRecords = options.skipping?.enabled === true ? new BadRecordTracker(options.skipping.maxSkippedRecords) : undefined;
+  }
 
   async start(backend: SchedulerBackend): Promise<void> {
     this.#backend = backend;
     await backend.start(this);
+    const speculation = this.options.speculation;
+    if (speculation?.enabled === true) {
+      this.#speculationTimer = setInterval(() => this.checkSpeculatableTasks(), speculation.intervalMs);
+      this.#speculationTimer.unref?.();
+    }
   }
 
   async stop(): Promise<void> {
     if (this.#localityTimer !== undefined) clearTimeout(this.#localityTimer);
+    if (this.#speculationTimer !== undefined) clearInterval(this.#speculationTimer);
     await this.#backend?.stop();
+  }
+
+  /** Marks stragglers of every running task set for a backup copy and offers slots for them. */
+  checkSpeculatableTasks(): void {
+    let found = false;
+    for (const m of this.#managers) if (m.checkSpeculatableTasks()) found = true;
+    if (found) this.#backend?.reviveOffers();
   }
 
   defaultParallelism(): number {
@@ -61,7 +89,15 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
     this.options.recordStageBinary?.(taskSet.stageId, taskSet.binary.byteLength);
     // An older attempt of the same stage stops launching; its running tasks may still finish.
     for (const m of this.#managers) if (m.taskSet.stageId === taskSet.stageId) m.abort();
-    this.#managers.push(new TaskSetManager(taskSet, this.options.maxTaskFailures, this.options.localityWaitMs));
+    this.#managers.push(
+      new TaskSetManager(taskSet, {
+        maxTaskFailures: this.options.maxTaskFailures,
+        localityWaitMs: this.options.localityWaitMs,
+        speculation: this.options.speculation,
+        badRecords: this.#badRecords,
+        clock: this.#clock,
+      }),
+    );
     this.#managers.sort((a, b) => a.taskSet.priority - b.taskSet.priority || a.taskSet.stageId - b.taskSet.stageId);
     this.#backend!.reviveOffers();
   }
@@ -82,7 +118,7 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
 
   resourceOffers(offers: readonly WorkerOffer[]): TaskDescription[] {
     const launched: TaskDescription[] = [];
-    const now = Date.now();
+    const now = this.#clock();
     const nextTaskId = (): number => this.#nextTaskId++;
     // Round-robin, idlest executor first: one task per executor per round, so tasks spread over
     // executors (as in Spark) instead of filling the first executor's slots, where they would
@@ -98,6 +134,14 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
           offer.free--;
           launchedThisRound = true;
           this.#taskToManager.set(info.taskId, m);
+          if (info.speculative) {
+            this.options.logger.debug('launching a speculative copy of a slow task', {
+              stage: info.stageId,
+              partition: info.partition,
+              attempt: info.attemptNumber,
+              executorId: info.executorId,
+            });
+          }
           launched.push(this.#describe(info, m.taskSet));
           break;
         }
@@ -108,8 +152,13 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
   }
 
   taskStarted(taskId: number): void {
-    const info = this.#taskToManager.get(taskId)?.runningTasks.get(taskId);
-    if (info !== undefined) this.dag.post({ type: 'taskStarted', task: info });
+    const m = this.#taskToManager.get(taskId);
+    const info = m?.runningTasks.get(taskId);
+    if (info === undefined) return;
+    for (const queued of m!.taskStarted(taskId)) {
+      this.#backend!.killTask(queued.taskId, queued.executorId, 'another attempt of this partition started first');
+    }
+    this.dag.post({ type: 'taskStarted', task: info });
   }
 
   statusUpdate(update: TaskStatusUpdate): void {
@@ -125,13 +174,24 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
     } else {
       const killed = update.error?.killed === true;
       const outcome = m.handleFailure(update.taskId, update.error, !killed);
-      if (outcome.kind === 'retry') {
-        this.options.logger.warn('task failed; retrying', {
-          stage: info.stageId,
-          partition: info.partition,
-          attempt: info.attemptNumber,
-          error: update.error ? `${update.error.name}: ${update.error.message}` : 'unknown',
-        });
+      const error = update.error ? `${update.error.name}: ${update.error.message}` : 'unknown';
+      if (outcome.kind === 'retry' || outcome.kind === 'stillRunning') {
+        if (outcome.skippedRecord !== undefined) {
+          this.options.logger.warn('skipping a bad input record: two attempts failed on it', {
+            stage: info.stageId,
+            partition: info.partition,
+            record: outcome.skippedRecord,
+            error,
+          });
+        }
+        if (!killed) {
+          this.options.logger.warn(outcome.kind === 'retry' ? 'task failed; retrying' : 'task failed; another copy is still running', {
+            stage: info.stageId,
+            partition: info.partition,
+            attempt: info.attemptNumber,
+            error,
+          });
+        }
       } else if (outcome.kind === 'abort') {
         this.dag.post({
           type: 'taskSetFailed',
@@ -198,6 +258,8 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
       kind: info.kind,
       binaryId: taskSet.binaryId,
       binary: needsBinary ? taskSet.binary : undefined,
+      ...(info.isolateRecords === true ? { isolateRecords: true } : {}),
+      ...(info.skipRecords !== undefined && info.skipRecords.length > 0 ? { skipRecords: info.skipRecords } : {}),
     };
   }
 

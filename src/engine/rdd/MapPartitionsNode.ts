@@ -125,8 +125,8 @@ function* filterBatches<T>(input: Iterable<T[]>, fn: (x: T) => unknown): Generat
 }
 
 function* flatMapBatches<T, U>(input: Iterable<T[]>, fn: (x: T) => unknown): Generator<U[]> {
-  let out: U[] = [];
   for (const batch of input) {
+    let out: U[] = [];
     for (let i = 0; i < batch.length; i++) {
       const produced = fn(batch[i]!);
       if (Array.isArray(produced)) {
@@ -139,8 +139,10 @@ function* flatMapBatches<T, U>(input: Iterable<T[]>, fn: (x: T) => unknown): Gen
         out = [];
       }
     }
+    // An output batch never mixes input batches: bad-record skipping feeds one record per
+    // batch, so that a failure further down the pipeline is pinned to its input record.
+    if (out.length > 0) yield out;
   }
-  if (out.length > 0) yield out;
 }
 
 function* glom<T>(input: Iterable<T[]>): Generator<T[][]> {

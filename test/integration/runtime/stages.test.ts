@@ -53,10 +53,12 @@ describe('runtime: stages, pipelining, caching', () => {
     expect(submitted).toHaveLength(2);
     // textFile → flatMap → map run as the N tasks of one map stage; the reduce side is M = 2 tasks.
     expect(submitted.map((s) => s.numTasks)).toEqual([n, 2]);
-    expect(rec.of('taskStart')).toHaveLength(n + 2);
-    expect(rec.of('taskEnd').every((t) => t.successful)).toBe(true);
+    // One task per partition; speculative copies (on by default) may run too, and lose by being killed.
+    const tasks = new Map(rec.of('taskStart').map((t) => [`${t.stageId}:${t.partition}`, t]));
+    expect(tasks.size).toBe(n + 2);
+    expect(rec.of('taskEnd').every((t) => t.successful || t.killed === true)).toBe(true);
     const perStage = new Map<number, number>();
-    for (const t of rec.of('taskStart')) perStage.set(t.stageId, (perStage.get(t.stageId) ?? 0) + 1);
+    for (const t of tasks.values()) perStage.set(t.stageId, (perStage.get(t.stageId) ?? 0) + 1);
     expect([...perStage.values()]).toEqual([n, 2]);
     expect(rec.of('stageSkipped')).toHaveLength(0);
   });
@@ -215,7 +217,7 @@ describe('runtime: stages, pipelining, caching', () => {
     expect(computed.value).toBe(100); // no recomputation
     const { rec } = await recorded(sc, () => data.map((x) => [x % 3, x] as [number, number]).reduceByKey((a, b) => a + b).count());
     expect(computed.value).toBe(100);
-    expect(rec.of('taskEnd').every((t) => t.successful)).toBe(true);
+    expect(rec.of('taskEnd').every((t) => t.successful || t.killed === true)).toBe(true);
     expect(sc.getPersistentRDDs().has(data.id)).toBe(true);
 
     data.unpersist();

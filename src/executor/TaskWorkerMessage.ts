@@ -1,0 +1,69 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { TaskDescription } from '../scheduler/TaskDescription.js';
+import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+
+/*
+ * An executor process runs tasks on one worker thread (taskWorkerMain); its main thread owns
+ * the NATS connection. They talk over two channels: `parentPort` for control, asynchronous as
+ * in local mode, and a MessageChannel the worker reads synchronously (FetchChannel) while a
+ * task blocks on bytes the main thread fetches from other executors.
+ */
+
+/** Main thread → task worker (parentPort). */
+export type ToTaskWorker =
+  | { readonly t: 'launch'; readonly task: TaskDescription }
+  | { readonly t: 'kill'; readonly taskId: number }
+  | { readonly t: 'removeRdd'; readonly rddId: number }
+  | { readonly t: 'removeShuffle'; readonly shuffleId: number }
+  | { readonly t: 'removeBroadcast'; readonly id: number }
+  | { readonly t: 'reply'; readonly requestId: number; readonly bytes?: Uint8Array; readonly error?: string }
+  /** Another executor wants a cached partition: answer with `exported`. */
+  | { readonly t: 'export'; readonly requestId: number; readonly rddId: number; readonly partition: number }
+  | { readonly t: 'shutdown' };
+
+/** Task worker → main thread (parentPort; posted in arrays, one batch per event-loop turn). */
+export type FromTaskWorker =
+  | { readonly t: 'ready' }
+  | { readonly t: 'started'; readonly taskId: number }
+  | { readonly t: 'status'; readonly update: TaskStatusUpdate }
+  /** `broadcast` (key: id), `binary` (key: binary id) → bytes; `commit` (key: a JSON CommitRequest) → an encoded CommitDecision. */
+  | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary' | 'commit'; readonly key: string }
+  /** The cached partition as framed batches, or undefined when this executor does not hold it. */
+  | { readonly t: 'exported'; readonly requestId: number; readonly frames: readonly Uint8Array[] | undefined }
+  | { readonly t: 'stopped' };
+
+/** What a fetch on the FetchChannel asks for. */
+export type FetchTarget =
+  /** Bytes [start, end) of a map output data file held by `executorId`. */
+  | { readonly kind: 'segment'; readonly executorId: string; readonly file: string; readonly start: number; readonly end: number }
+  /** A cached partition held by some other executor (the main thread asks the driver where). */
+  | { readonly kind: 'rdd'; readonly rddId: number; readonly partition: number };
+
+/** Task worker → main thread on the FetchChannel. */
+export type FetchRequest =
+  | { readonly t: 'fetch'; readonly id: number; readonly target: FetchTarget }
+  /** The worker consumed `bytes` of stream `id`: the main thread may fetch that much more ahead. */
+  | { readonly t: 'ack'; readonly id: number; readonly bytes: number }
+  | { readonly t: 'cancel'; readonly id: number };
+
+/** Main thread → task worker on the FetchChannel; each post is followed by a notify on the shared counter. */
+export type FetchReply =
+  | { readonly t: 'chunk'; readonly id: number; readonly bytes: Uint8Array }
+  | { readonly t: 'end'; readonly id: number }
+  | { readonly t: 'error'; readonly id: number; readonly message: string };
+
+/** What the main thread passes to the task worker at start. */
+export interface TaskWorkerData {
+  readonly executorId: string;
+  readonly localDir: string;
+  /** Int32Array over a SharedArrayBuffer, one slot per task the worker may hold: 0 or the id+1 of a task to kill. */
+  readonly interrupt: SharedArrayBuffer;
+  /** The worker's end of the FetchChannel (transferred). */
+  readonly fetchPort: MessagePort;
+  /** Int32Array[1] the main thread increments (and notifies) after each FetchReply it posts. */
+  readonly fetchSignal: SharedArrayBuffer;
+  /** Longest a task waits for the next chunk of a fetch before giving up on it. */
+  readonly fetchWaitMs: number;
+  readonly storageBytes?: number;
+  readonly shuffleSpillBytes?: number;
+}
