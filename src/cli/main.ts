@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { CliIo } from './runCommand.js';
+import { executorUsage } from './executorUsage.js';
 import { runUsage } from './runUsage.js';
 
 const usage = `Usage: kuberdd <command> [options]
 
 Commands:
   run [options] <job.ts|job.js> [job args…]   run a job (see 'kuberdd run --help')
+  executor --nats <url> --app <id> [options]   run one executor of a job's driver (see 'kuberdd executor --help')
+  operator [--namespace <ns>,…] [options]      run the SparkJob operator on Kubernetes (see 'kuberdd operator --help')
   help [command]                               show help for kuberdd or a command
 
 Options:
@@ -21,11 +24,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const { runCommand } = await import('./runCommand.js');
       return runCommand(rest, io);
     }
+    case 'executor': {
+      const { executorCommand } = await import('./executorCommand.js');
+      return executorCommand(rest, io);
+    }
+    case 'operator': {
+      const { operatorCommand } = await import('./operatorCommand.js');
+      return operatorCommand(rest, io);
+    }
     case 'help':
     case '--help':
     case '-h':
       if (command === 'help' && rest[0] === 'run') {
         io.stdout.write(`${runUsage}\n`);
+        return 0;
+      }
+      if (command === 'help' && rest[0] === 'executor') {
+        io.stdout.write(`${executorUsage}\n`);
         return 0;
       }
       if (command === 'help' && rest[0] !== undefined) return unknownCommand(rest[0], io);
