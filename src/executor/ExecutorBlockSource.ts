@@ -42,6 +42,8 @@ export class ExecutorBlockSource implements BlockSource {
     let closed = false;
     return {
       size: end - start,
+      // Segments are CRC-framed blocks; a damaged frame fails its decode as a fetch failure.
+      selfChecked: true,
       read(offset, length) {
         const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, end - start - offset)));
         let filled = 0;

@@ -24,6 +24,8 @@ describe('blockProtocol', () => {
     expect('bytes' in decoded && decoded.bytes.buffer).toBe(data.buffer);
     expect(decodeBlockReply(encodeErrorReply('MISSING', 'no block x'))).toEqual({ kind: 'error', code: 'MISSING', message: 'no block x' });
     expect(decodeBlockReply(encodeOpenedReply({ session: null, size: 0, crc: 0, maxChunk: 1 }, new Uint8Array(0)))).toMatchObject({ session: null, size: 0 });
+    // A self-checked block has no block CRC.
+    expect(decodeBlockReply(encodeOpenedReply({ session: 's.2', size: 10, crc: null, maxChunk: 3 }, bytes))).toMatchObject({ kind: 'opened', crc: null });
   });
 
   it('says what is wrong with a malformed request', () => {

@@ -30,7 +30,8 @@ export interface BlockOpened {
   /** null when the first bytes are the whole block (the server kept nothing open). */
   readonly session: string | null;
   readonly size: number;
-  readonly crc: number;
+  /** CRC32 of the whole block; null when its bytes carry their own checksums (framed blocks). */
+  readonly crc: number | null;
   /** The largest chunk this server sends. */
   readonly maxChunk: number;
 }
@@ -136,7 +137,7 @@ export function decodeBlockReply(data: Uint8Array): BlockReply | { readonly malf
       if (!Array.isArray(meta) || meta.length !== 4) return { malformed: 'OPENED metadata is not [session, size, crc, maxChunk]' };
       const [session, size, crc, maxChunk] = meta as unknown[];
       if (session !== null && (typeof session !== 'string' || session === '')) return { malformed: 'OPENED session is not a string or null' };
-      if (!isCount(size) || !isCount(crc) || crc > 0xffffffff || !isCount(maxChunk) || maxChunk === 0) return { malformed: 'OPENED size, crc or maxChunk out of range' };
+      if (!isCount(size) || (crc !== null && (!isCount(crc) || crc > 0xffffffff)) || !isCount(maxChunk) || maxChunk === 0) return { malformed: 'OPENED size, crc or maxChunk out of range' };
       return { kind: 'opened', session, size, crc, maxChunk, first: view(data, 4 + metaLength) };
     }
     case KIND_ERROR: {

@@ -269,6 +269,29 @@ describe('block fetch through a server with a 64 KiB max_payload', () => {
     }
   });
 
+  it('serves a self-checked block (CRC-framed content) without the block CRC: one read per chunk, no extra pass', async () => {
+    const size = 2_500_000;
+    const data = pattern(size, 3);
+    let reads = 0;
+    const framed: BlockSource = {
+      open: () => ({
+        size,
+        selfChecked: true,
+        read: (offset, length) => {
+          reads++;
+          return data.slice(offset, offset + length);
+        },
+      }),
+    };
+    const sub = serveBlocks(serverBus, 'blocks.framed', framed, log);
+    await serverBus.flush();
+    const chunks = await collect(new BlockFetcher(clientBus).fetch('blocks.framed', 'b'));
+    expect(Buffer.concat(chunks).equals(Buffer.from(data))).toBe(true);
+    // Only the chunks were read: no whole-block CRC pass before them.
+    expect(reads).toBe(chunks.length);
+    sub.unsubscribe();
+  });
+
   it('fails with SERVER_GONE or SESSION_LOST when the serving side goes away mid-fetch', async () => {
     const serving = await MessageBus.connect({ servers: nats.url }, recordingLogger());
     const source = new MemorySource();
