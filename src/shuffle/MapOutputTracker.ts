@@ -1,4 +1,4 @@
-import type { MapStatus } from './MapStatus.js';
+import { DURABLE_SHUFFLE_EXECUTOR_ID, type MapStatus } from './MapStatus.js';
 
 /**
  * The driver's record of where each shuffle's map outputs live. A missing entry means the
@@ -21,19 +21,26 @@ export class MapOutputTracker {
     outputs[status.mapId] = status;
   }
 
-  /** Forgets one map output, if it is the one on `executorId` (a newer copy elsewhere stays). */
+  /**
+   * Forgets one map output, if it is the one on `executorId` (a newer copy elsewhere stays). A
+   * durable output is kept, now served from JetStream, unless that is where it failed.
+   */
   unregisterMapOutput(shuffleId: number, mapId: number, executorId: string): void {
     const outputs = this.#outputs.get(shuffleId);
-    if (outputs?.[mapId]?.executorId === executorId) outputs[mapId] = undefined;
+    const status = outputs?.[mapId];
+    if (outputs === undefined || status?.executorId !== executorId) return;
+    outputs[mapId] = status.durable === true && executorId !== DURABLE_SHUFFLE_EXECUTOR_ID ? { ...status, executorId: DURABLE_SHUFFLE_EXECUTOR_ID } : undefined;
   }
 
-  /** Forgets everything an executor held; returns the shuffles that lost outputs. */
+  /** Forgets everything an executor held (durable outputs move to JetStream); returns the shuffles that lost outputs. */
   removeOutputsOnExecutor(executorId: string): number[] {
     const affected: number[] = [];
     for (const [shuffleId, outputs] of this.#outputs) {
       let lost = false;
       outputs.forEach((s, i) => {
-        if (s?.executorId === executorId) {
+        if (s?.executorId === executorId && s.durable === true) {
+          outputs[i] = { ...s, executorId: DURABLE_SHUFFLE_EXECUTOR_ID };
+        } else if (s?.executorId === executorId) {
           outputs[i] = undefined;
           lost = true;
         }

@@ -13,4 +13,12 @@ export interface MapStatus {
   readonly offsets: readonly number[];
   /** Records per reduce partition (for counters and skew diagnostics). */
   readonly records: readonly number[];
+  /**
+   * The data file is also in the application's JetStream blob bucket (`kuberdd.shuffle.durable`),
+   * named by its base name: when its executor is lost, the output stays registered, served from there.
+   */
+  readonly durable?: boolean;
 }
+
+/** The `executorId` of a durable map output whose executor is gone: readers fetch it from JetStream. */
+export const DURABLE_SHUFFLE_EXECUTOR_ID = 'jetstream';

@@ -83,8 +83,8 @@ interface Unrolled {
  * (MEMORY_ONLY*) or to disk (*_AND_DISK) without being held. Serialized and *_AND_DISK levels
  * also hold the encoded frames meanwhile, so they can be kept or spilled without encoding twice.
  *
- * Replicated levels (`*_2`) are accepted but keep one copy here: replicas need executors that
- * reach each other (the NATS issue).
+ * Replicated levels (`*_2`) keep one copy here, like their plain forms; executor processes send
+ * the second copy to another executor (executor/ReplicaBlocks.ts, executor/BlockReplicator.ts).
  */
 export class BlockManager {
   readonly maxMemoryBytes: number;

@@ -2,6 +2,7 @@ import { registerIntrinsic } from '../common/closure/intrinsics.js';
 import type { CheckpointStorageWire } from './CheckpointStorage.js';
 import { writeCheckpointPartition } from './checkpointFiles.js';
 import './LocalDirCheckpointStorage.js';
+import './JetStreamCheckpointStorage.js';
 import { registerRDDNodeKind } from '../engine/rddNodeKinds.js';
 import { ReliableCheckpointNode } from './ReliableCheckpointNode.js';
 
