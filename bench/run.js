@@ -3,7 +3,8 @@
 /**
  * `npm run bench` — kuberdd against hand-written Node baselines, in one invocation.
  *
- *   node bench/run.js [--size small|full] [--only wordcount,reduceByKey,join,sort,emptytasks]
+ *   node bench/run.js [--size small|full] [--only wordcount,reduceByKey,join,sort,emptytasks,
+ *                                                   nats-shuffle,wordcount-cluster,emptytasks-nats]
  *                     [--repeat N] [--baseline-only] [--keep-output]
  *
  * --size full (default): words 1 GiB, kv 10M rows / 1M keys (+ 1M-row small side), sort 1 GiB,
@@ -12,6 +13,16 @@
  *                        sort 64 MiB, 2,000 empty tasks.
  * --repeat N:            run each side N times (alternating) and report the medians.
  * --baseline-only:       skip kuberdd (no dist/ needed); kuberdd fields are null.
+ *
+ * The distributed runtime (a local-cluster[2] SparkContext, started and warmed up untimed; its
+ * nats-server is the one local-cluster starts):
+ *   nats-shuffle       a shuffle-bound job (8 × 8 partitions of 4 KiB records, counted) against raw
+ *                      nats.js publish/subscribe of the same byte count between two processes on the
+ *                      same nats-server; bytes = shuffle bytes read (about half of them cross between
+ *                      the executors, the rest are read locally). Goal: throughput_ratio >= 0.5.
+ *   wordcount-cluster  word count on the words file, local-cluster[2] against local[2].
+ *   emptytasks-nats    empty tasks in local-cluster[2] against local[2]. Goal: >= 1,000 tasks/s.
+ * (--size full: 512 MiB shuffled, 20,000 empty tasks; small: 64 MiB, 2,000.)
  *
  * The sort also runs GNU `sort` (LC_ALL=C, -S 4G --parallel=2): gnu_sort_s and ratio_vs_gnu_sort.
  * stdout: one JSON line per workload, e.g.
@@ -29,13 +40,17 @@ import * as baseline from './baseline.js';
 import { canonicalJSON, processTreeCpuSeconds, sameCheck } from './check.js';
 import { DATA_DIR, ensureData } from './generate.js';
 
-const WORKLOADS = ['wordcount', 'reduceByKey', 'join', 'sort', 'emptytasks'];
+const WORKLOADS = ['wordcount', 'reduceByKey', 'join', 'sort', 'emptytasks', 'nats-shuffle', 'wordcount-cluster', 'emptytasks-nats'];
+/** Workloads that run in a local-cluster[2] context. */
+const CLUSTER_WORKLOADS = ['nats-shuffle', 'wordcount-cluster', 'emptytasks-nats'];
+/** Workloads counted in tasks rather than input bytes. */
+const TASK_WORKLOADS = ['emptytasks', 'emptytasks-nats'];
 const MiB = 1 << 20;
 const GiB = 1 << 30;
 
 const SIZES = {
-  full: { wordsBytes: GiB, kvRecords: 10_000_000, kvKeys: 1_000_000, sortBytes: GiB, emptyTasks: 20_000 },
-  small: { wordsBytes: 64 * MiB, kvRecords: 1_000_000, kvKeys: 100_000, sortBytes: 64 * MiB, emptyTasks: 2_000 },
+  full: { wordsBytes: GiB, kvRecords: 10_000_000, kvKeys: 1_000_000, sortBytes: GiB, emptyTasks: 20_000, shuffleBytes: 512 * MiB },
+  small: { wordsBytes: 64 * MiB, kvRecords: 1_000_000, kvKeys: 100_000, sortBytes: 64 * MiB, emptyTasks: 2_000, shuffleBytes: 64 * MiB },
 };
 
 /** @param {string} msg */
@@ -137,7 +152,7 @@ async function main() {
   const genLog = (/** @type {string} */ m) => log(m);
   /** @type {Record<string, string>} */
   const data = {};
-  if (selected.includes('wordcount')) data.words = (await ensureData('words', { bytes: size.wordsBytes, log: genLog })).path;
+  if (selected.includes('wordcount') || selected.includes('wordcount-cluster')) data.words = (await ensureData('words', { bytes: size.wordsBytes, log: genLog })).path;
   if (selected.includes('reduceByKey') || selected.includes('join'))
     data.kv = (await ensureData('kv', { records: size.kvRecords, keys: size.kvKeys, log: genLog })).path;
   if (selected.includes('join')) data.kvSmall = (await ensureData('kv-small', { keys: size.kvKeys, log: genLog })).path;
@@ -153,6 +168,16 @@ async function main() {
     sc = await jobs.createContext();
     await sc.parallelize([0, 1], 2).foreachPartition(() => {});
   }
+  /** @type {typeof import('./cluster-jobs.js') | null} */
+  let cluster = null;
+  /** @type {any} */
+  let clusterSc = null;
+  if (jobs && selected.some((w) => CLUSTER_WORKLOADS.includes(w))) {
+    cluster = await import('./cluster-jobs.js');
+    log('starting SparkContext local-cluster[2] (and warming it up)');
+    clusterSc = await cluster.createClusterContext();
+    log(`local-cluster[2] is up; its nats-server: ${clusterSc.natsUrl}`);
+  }
 
   let failed = false;
   try {
@@ -166,7 +191,16 @@ async function main() {
       /** A second reference for the sort: GNU sort, as the storage issue measures against. */
       /** @type {(() => Promise<{ seconds: number, check: any }>) | null} */
       let runGnuSort = null;
+      /** Both sides check their own answers (throwing when wrong) and their answers differ in kind. */
+      let selfChecked = false;
+      /** What the baseline is, when it is not a hand-written program. */
+      /** @type {string | undefined} */
+      let baselineName;
+      /** nats-shuffle: shuffle bytes of each kuberdd run, the byte count the following baseline run publishes. */
+      /** @type {number[]} */
+      const shuffledBytes = [];
       const J = jobs;
+      const C = cluster;
       switch (w) {
         case 'wordcount': {
           const f = /** @type {string} */ (data.words);
@@ -214,6 +248,47 @@ async function main() {
             runKuberdd = async () => {
               await sc.parallelize([], Math.min(1000, n)).foreachPartition(() => {}); // warm-up, untimed
               return J.timed(J.emptytasks, sc, n);
+            };
+          break;
+        }
+        case 'nats-shuffle': {
+          const records = Math.floor(size.shuffleBytes / 4096);
+          selfChecked = true;
+          baselineName = 'raw nats.js publish/subscribe, two processes, same nats-server';
+          if (!C) {
+            runBaseline = async () => {
+              throw new Error('nats-shuffle needs kuberdd (its local-cluster nats-server and shuffle byte count)');
+            };
+            break;
+          }
+          runKuberdd = async () => {
+            const res = await C.natsShuffle(clusterSc, records);
+            shuffledBytes.push(res.shuffleBytes);
+            return res;
+          };
+          runBaseline = () => {
+            const n = shuffledBytes[shuffledBytes.length - 1];
+            if (n === undefined) throw new Error('no kuberdd run measured the shuffle bytes to publish');
+            return C.rawPubSub(/** @type {string} */ (clusterSc.natsUrl), n);
+          };
+          break;
+        }
+        case 'wordcount-cluster': {
+          const f = /** @type {string} */ (data.words);
+          inputs = [f];
+          baselineName = 'kuberdd local[2]';
+          runBaseline = J ? () => J.timed(J.wordcount, sc, f) : () => baseline.wordcount(f);
+          if (J) runKuberdd = () => J.timed(J.wordcount, clusterSc, f);
+          break;
+        }
+        case 'emptytasks-nats': {
+          const n = size.emptyTasks;
+          baselineName = 'kuberdd local[2]';
+          runBaseline = J ? () => J.timed(J.emptytasks, sc, n) : () => baseline.emptytasks(n);
+          if (J)
+            runKuberdd = async () => {
+              await clusterSc.parallelize([], Math.min(1000, n)).foreachPartition(() => {}); // warm-up, untimed
+              return J.timed(J.emptytasks, clusterSc, n);
             };
           break;
         }
@@ -292,8 +367,10 @@ async function main() {
       const bs = bsRaw === null ? null : roundS(bsRaw);
       /** @type {Record<string, unknown>} */
       const line = { workload: w };
-      if (w === 'emptytasks') line.tasks = size.emptyTasks;
+      if (TASK_WORKLOADS.includes(w)) line.tasks = size.emptyTasks;
+      else if (w === 'nats-shuffle') line.bytes = shuffledBytes.length ? median(shuffledBytes) : null;
       else line.bytes = bytes;
+      if (baselineName) line.baseline = baselineName;
       line.kuberdd_s = ks;
       line.baseline_s = bs;
       line.ratio = ksRaw !== null && bsRaw !== null && bsRaw > 0 ? round3(ksRaw / bsRaw) : null;
@@ -309,7 +386,13 @@ async function main() {
         line.gnu_sort_runs = gTimes.map(roundS);
         if (kCheck !== undefined && !sameCheck(kCheck, gCheck)) errors.push(`kuberdd and GNU sort outputs differ: ${canonicalJSON(kCheck)} vs ${canonicalJSON(gCheck)}`);
       }
-      if (w === 'emptytasks') {
+      if (w === 'nats-shuffle' && ksRaw !== null && bsRaw !== null && shuffledBytes.length) {
+        const mib = median(shuffledBytes) / MiB;
+        line.kuberdd_mib_per_s = Math.round((mib / ksRaw) * 10) / 10;
+        line.baseline_mib_per_s = Math.round((mib / bsRaw) * 10) / 10;
+        line.throughput_ratio = round3(bsRaw / ksRaw);
+      }
+      if (TASK_WORKLOADS.includes(w)) {
         line.kuberdd_tasks_per_s = ksRaw ? Math.round(size.emptyTasks / ksRaw) : null;
         line.baseline_tasks_per_s = bsRaw ? Math.round(size.emptyTasks / bsRaw) : null;
       }
@@ -320,7 +403,7 @@ async function main() {
       } else if (!runKuberdd) {
         line.check = 'baseline-only';
         line.baseline_check = bCheck;
-      } else if (sameCheck(kCheck, bCheck)) {
+      } else if (selfChecked || sameCheck(kCheck, bCheck)) {
         line.check = 'ok';
       } else {
         line.check = 'MISMATCH';
@@ -337,6 +420,13 @@ async function main() {
       process.stdout.write(JSON.stringify(line) + '\n');
     }
   } finally {
+    if (clusterSc) {
+      try {
+        await clusterSc.stop();
+      } catch (e) {
+        log(`local-cluster sc.stop() failed: ${e instanceof Error ? e.message : e}`);
+      }
+    }
     if (sc) {
       try {
         await sc.stop();

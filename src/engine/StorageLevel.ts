@@ -10,8 +10,9 @@
  *
  * Memory is a per-executor budget (`--conf kuberdd.memory.storageBytes`, see
  * storage/BlockManager.ts) with LRU eviction that never evicts a partition of the RDD being cached.
- * The `_2` levels are accepted but, for now, keep ONE copy like their plain forms: replicas need
- * executors that reach each other (over NATS).
+ * The `_2` levels keep a second copy on another executor when executors are processes that reach
+ * each other over NATS (local-cluster, Kubernetes; executor/BlockReplicator.ts); in local[N]
+ * they keep one copy, like their plain forms.
  */
 export interface StorageLevel {
   readonly name: string;
