@@ -19,4 +19,5 @@ npx tsc -p tsconfig.json --noEmit
 # The Kubernetes stand-in (test/k8s) is TypeScript outside src/: checked with the same strict settings.
 npx tsc -p test/k8s/tsconfig.json
 npx tsc -p test/integration/operator/tsconfig.json
+npx tsc -p test/e2e/tsconfig.json
 npx vitest run "$@"

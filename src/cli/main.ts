@@ -9,6 +9,7 @@ Commands:
   run [options] <job.ts|job.js> [job args…]   run a job (see 'kuberdd run --help')
   executor --nats <url> --app <id> [options]   run one executor of a job's driver (see 'kuberdd executor --help')
   operator [--namespace <ns>,…] [options]      run the SparkJob operator on Kubernetes (see 'kuberdd operator --help')
+  driver [--conf k=v]… <job file> [job args…]  run a job in a SparkJob's driver pod (started by the operator)
   help [command]                               show help for kuberdd or a command
 
 Options:
@@ -31,6 +32,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     case 'operator': {
       const { operatorCommand } = await import('./operatorCommand.js');
       return operatorCommand(rest, io);
+    }
+    case 'driver': {
+      const { driverCommand } = await import('./driverCommand.js');
+      return driverCommand(rest, io);
     }
     case 'help':
     case '--help':

@@ -20,7 +20,8 @@ import {
   writeCheckpointPartition,
 } from '../storage/checkpointFiles.js';
 import '../storage/checkpointRegistration.js';
-import { LocalDirCheckpointStorage } from '../storage/LocalDirCheckpointStorage.js';
+import { checkpointStorageAt } from '../storage/checkpointStorageAt.js';
+import { JETSTREAM_CHECKPOINT_SCHEME } from '../storage/JetStreamCheckpointStorage.js';
 import { ReliableCheckpointNode } from '../storage/ReliableCheckpointNode.js';
 
 type RunJob = <T, U>(
@@ -42,12 +43,21 @@ export class Checkpointer {
       readonly runJob: RunJob;
       /** Whether some executor caches partition `p` of RDD `rddId`. */
       readonly isCached: (rddId: number, p: number) => boolean;
+      /** The application's NATS server (`kuberdd.nats.url`), for `nats-js://` checkpoint locations. */
+      readonly natsUrl?: () => string | undefined;
     },
   ) {}
 
-  /** Checkpoints go to `<dir>/<uuid>/rdd-<id>/` (a fresh uuid per call, as in Spark). */
+  /**
+   * Checkpoints go to `<dir>/<uuid>/rdd-<id>/` (a fresh uuid per call, as in Spark). `dir` may
+   * be `nats-js://<bucket>[/<path>]`: JetStream on the application's NATS server.
+   */
   setDir(dir: string): void {
     if (typeof dir !== 'string' || dir.length === 0) throw new UserInputError('setCheckpointDir() needs a directory path');
+    if (dir.startsWith(JETSTREAM_CHECKPOINT_SCHEME)) {
+      this.#dir = checkpointStorageAt(`${dir.replace(/\/+$/, '')}/${randomUUID()}`, this.o.natsUrl?.()).location;
+      return;
+    }
     const appDir = path.resolve(dir, randomUUID());
     try {
       mkdirSync(appDir, { recursive: true });
@@ -64,7 +74,7 @@ export class Checkpointer {
   /** Storage of an existing checkpoint directory, verified complete (metadata and every part file). */
   open(dir: string): { storage: CheckpointStorage; numPartitions: number } {
     if (typeof dir !== 'string' || dir.length === 0) throw new UserInputError('checkpointFile() needs a path');
-    const storage = new LocalDirCheckpointStorage(dir);
+    const storage = checkpointStorageAt(dir, this.o.natsUrl?.());
     const meta = readCheckpointMetadata(storage);
     verifyCheckpointParts(storage, meta.numPartitions);
     return { storage, numPartitions: meta.numPartitions };
@@ -115,7 +125,8 @@ export class Checkpointer {
         code: 'CHECKPOINT_DIR_NOT_SET',
       });
     }
-    const storage = new LocalDirCheckpointStorage(path.join(this.#dir, `rdd-${rdd.id}`));
+    const location = this.#dir.startsWith(JETSTREAM_CHECKPOINT_SCHEME) ? `${this.#dir}/rdd-${rdd.id}` : path.join(this.#dir, `rdd-${rdd.id}`);
+    const storage = checkpointStorageAt(location, this.o.natsUrl?.());
     const wire = storage.toWire();
     const lib = { writeCheckpointPartition };
     const write = captureClosure(

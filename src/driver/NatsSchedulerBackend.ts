@@ -10,6 +10,7 @@ import {
   type ControlMessages,
   type ControlType,
   type ExecutorSettings,
+  type HeldMapOutput,
 } from '../executor/ExecutorProtocol.js';
 import { RefusalLog } from '../executor/RefusalLog.js';
 import { StagedPayloads } from '../executor/StagedPayloads.js';
@@ -17,9 +18,11 @@ import { emptyTaskMetrics } from '../engine/TaskMetrics.js';
 import type { SchedulerBackend, TaskSchedulerCallbacks, WorkerOffer } from '../scheduler/SchedulerBackend.js';
 import type { TaskDescription } from '../scheduler/TaskDescription.js';
 import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+import { durableShuffleBucket } from '../shuffle/durableShuffleBucket.js';
 import { BlockFetcher } from '../transport/BlockFetcher.js';
 import { serveBlocks } from '../transport/BlockServer.js';
 import { DEFAULT_CONTROL_MAX_AGE_MS } from '../transport/ControlCodec.js';
+import { JetStreamBlobStore } from '../transport/JetStreamBlobStore.js';
 import { MessageBus, type IncomingMessage, type Subscription } from '../transport/MessageBus.js';
 import type { NatsConnectOptions } from '../transport/NatsConnectOptions.js';
 import { ReplayGuard } from '../transport/ReplayGuard.js';
@@ -44,7 +47,10 @@ export interface NatsSchedulerBackendOptions {
   /** Called once, by start(): connects to (or starts) NATS. */
   readonly nats: () => Promise<NatsEndpoint>;
   /** Which executors cache a partition (the driver's CacheTracker), for executors' lookups. */
-  readonly cacheLocations: { executorsFor(rddId: number, partition: number): readonly string[] };
+  readonly cacheLocations: {
+    executorsFor(rddId: number, partition: number): readonly string[];
+    recordBlockUpdates(executorId: string, updates: readonly { rddId: number; partition: number; bytes: number; level: string }[]): void;
+  };
   readonly logger: Logger;
   /** `kuberdd.executor.heartbeatInterval`; default 1 s. */
   readonly heartbeatIntervalMs?: number;
@@ -58,10 +64,14 @@ export interface NatsSchedulerBackendOptions {
   readonly fetchTimeoutMs?: number;
   readonly storageBytes?: number | undefined;
   readonly shuffleSpillBytes?: number | undefined;
+  /** `kuberdd.shuffle.durable`: executors also store map outputs in JetStream; the driver removes them. */
+  readonly durableShuffle?: boolean;
   /** Executors started to replace lost ones, at most (`kuberdd.executor.maxReplacements`); default 2 × executors + 2. */
   readonly maxReplacements?: number;
   /** Called when every executor is gone and no more will be started: running jobs cannot finish. */
   readonly onAllExecutorsLost?: (reason: string) => void;
+  /** An executor of an earlier driver attempt registered, offering the map outputs it still holds. */
+  readonly onMapOutputsOffered?: (executorId: string, outputs: readonly HeldMapOutput[]) => void;
 }
 
 interface RemoteExecutor {
@@ -76,7 +86,7 @@ interface RemoteExecutor {
   active: boolean;
 }
 
-const DRIVER_TYPES = ['register', 'heartbeat', 'started', 'status', 'fetch', 'canCommit', 'locateBlock'] as const;
+const DRIVER_TYPES = ['register', 'heartbeat', 'started', 'status', 'fetch', 'canCommit', 'locateBlock', 'replicaTarget', 'replicaStored'] as const;
 /** Room for the envelope when deciding whether a payload fits in one message. */
 const ENVELOPE_ROOM = 4096;
 
@@ -107,6 +117,7 @@ export class NatsSchedulerBackend implements SchedulerBackend {
   #bus: MessageBus | undefined;
   #fetcher: BlockFetcher | undefined;
   #nats: NatsEndpoint | undefined;
+  #durableStore: Promise<JetStreamBlobStore> | undefined;
   #monitor: NodeJS.Timeout | undefined;
   #reviveScheduled = false;
   /** The driver itself is cut off from NATS: executors' silence means nothing meanwhile. */
@@ -121,6 +132,11 @@ export class NatsSchedulerBackend implements SchedulerBackend {
     this.#o = options;
     this.#log = options.logger;
     this.#refusals = new RefusalLog(options.logger);
+  }
+
+  /** The NATS server's URL, once start() connected (or started) it. */
+  get natsUrl(): string | undefined {
+    return this.#nats?.options.servers;
   }
 
   get heartbeatTimeoutMs(): number {
@@ -178,6 +194,17 @@ export class NatsSchedulerBackend implements SchedulerBackend {
 
   removeShuffle(shuffleId: number): void {
     for (const id of this.#executors.keys()) this.#sendTo(id, 'removeShuffle', { shuffleId });
+    if (this.#o.durableShuffle === true) {
+      void this.#durableBlobs()
+        .then((store) => store.deletePrefix(`shuffle_${shuffleId}_`))
+        .catch((error: unknown) => this.#log.warn('cannot remove the durable outputs of a shuffle from JetStream', { shuffleId, error }));
+    }
+  }
+
+  /** The app's durable shuffle bucket (connected on first use). */
+  #durableBlobs(): Promise<JetStreamBlobStore> {
+    this.#durableStore ??= JetStreamBlobStore.connect(this.#nats!.options, { bucket: durableShuffleBucket(this.#o.appId) });
+    return this.#durableStore;
   }
 
   removeBroadcast(broadcastId: number): void {
@@ -196,6 +223,15 @@ export class NatsSchedulerBackend implements SchedulerBackend {
     try {
       await this.#o.launcher.stop();
     } finally {
+      if (this.#o.durableShuffle === true && this.#nats !== undefined) {
+        // The outputs die with the application: delete the whole bucket.
+        await this.#durableBlobs()
+          .then(async (store) => {
+            await store.destroy();
+            await store.close();
+          })
+          .catch((error: unknown) => this.#log.warn('cannot delete the durable shuffle bucket from JetStream', { error }));
+      }
       for (const s of this.#subscriptions) s.unsubscribe();
       this.#staged.clear();
       this.#executors.clear();
@@ -275,6 +311,12 @@ export class NatsSchedulerBackend implements SchedulerBackend {
     }
     const ex: RemoteExecutor = { id: body.executorId, host: body.host, pid: body.pid, cores: body.cores, running: new Map(), lastHeard: Date.now(), active: false };
     this.#executors.set(ex.id, ex);
+    // Offered before the executor counts as added (its first heartbeat), so before jobs can use it.
+    if (body.mapOutputs !== undefined && body.mapOutputs.length > 0) {
+      const outputs = body.mapOutputs.filter((o) => o.status.executorId === ex.id);
+      this.#log.info('an executor of an earlier driver attempt offers its map outputs', { executorId: ex.id, mapOutputs: outputs.length });
+      this.#o.onMapOutputsOffered?.(ex.id, outputs);
+    }
     this.#reply(msg, 'registered', { accepted: true, settings: this.#settings() });
     this.#log.debug('executor registered', { executorId: ex.id, host: ex.host, pid: ex.pid, cores: ex.cores });
   }
@@ -294,6 +336,7 @@ export class NatsSchedulerBackend implements SchedulerBackend {
       fetchTimeoutMs: this.#o.fetchTimeoutMs ?? 15_000,
       storageBytes: this.#o.storageBytes,
       shuffleSpillBytes: this.#o.shuffleSpillBytes,
+      ...(this.#o.durableShuffle === true ? { durableShuffle: true } : {}),
     };
   }
 
@@ -417,7 +460,28 @@ export class NatsSchedulerBackend implements SchedulerBackend {
         this.#reply(msg, 'blockLocations', { executorIds: holders });
         return;
       }
+      case 'replicaTarget':
+        this.#reply(msg, 'blockLocations', { executorIds: this.#replicaTarget(ex.id, m.body.rddId, m.body.partition) });
+        return;
+      case 'replicaStored': {
+        const { rddId, partition, bytes, level } = m.body;
+        this.#o.cacheLocations.recordBlockUpdates(ex.id, [{ rddId, partition, bytes, level }]);
+        this.#reply(msg, 'blockLocations', { executorIds: this.#o.cacheLocations.executorsFor(rddId, partition) });
+        return;
+      }
     }
+  }
+
+  /**
+   * Where the second copy of a `_2` partition `from` stored goes: a live executor that holds
+   * none, chosen at random (spreading copies); none when another live executor has one already.
+   */
+  #replicaTarget(from: string, rddId: number, partition: number): string[] {
+    const holders = this.#o.cacheLocations.executorsFor(rddId, partition);
+    if (holders.some((id) => id !== from && this.#executors.get(id)?.active === true)) return [];
+    const candidates = [...this.#executors.values()].filter((e) => e.active && e.id !== from && !holders.includes(e.id));
+    const pick = candidates[Math.floor(Math.random() * candidates.length)];
+    return pick === undefined ? [] : [pick.id];
   }
 
   /**

@@ -39,6 +39,9 @@ import { ReliableCheckpointNode } from '../storage/ReliableCheckpointNode.js';
 import { CacheTracker } from './CacheTracker.js';
 import { Checkpointer } from './Checkpointer.js';
 import { createSchedulerBackend } from './createSchedulerBackend.js';
+import { NatsSchedulerBackend } from './NatsSchedulerBackend.js';
+import type { KubernetesDriverSettings } from './KubernetesDriverSettings.js';
+import { RecoveredMapOutputs } from './RecoveredMapOutputs.js';
 import { ModuleRef } from './ModuleRef.js';
 import { parseDurationMs } from './parseDuration.js';
 import { parseMaster } from './parseMaster.js';
@@ -53,6 +56,8 @@ export interface SparkContextOptions {
   /** The job file; modules named by `sc.module()` resolve from its directory. */
   readonly jobFile?: string;
   readonly logger?: Logger;
+  /** Master `k8s`: the driver pod's SparkJob, API client and executor pods; its app id is used (the same for every driver attempt). */
+  readonly kubernetes?: KubernetesDriverSettings;
 }
 
 const DEFAULT_AUTO_BROADCAST_BYTES = 1024 * 1024;
@@ -76,8 +81,11 @@ export class SparkContext implements RDDContext, NotShippable {
   readonly #checkpoints = new Checkpointer({
     runJob: (rdd, func, options) => this.runJob(rdd, func, options),
     isCached: (rddId, p) => this.#cache.executorsFor(rddId, p).length > 0,
+    natsUrl: () => this.getConf('kuberdd.nats.url'),
   });
   readonly #commits = new OutputCommitCoordinator();
+  /** Master k8s: map outputs that executors of an earlier driver attempt still hold. */
+  readonly #recovered: RecoveredMapOutputs | undefined;
   readonly #dag: DAGScheduler;
   readonly #tasks: TaskSchedulerImpl;
   readonly #backend: SchedulerBackend;
@@ -105,7 +113,7 @@ export class SparkContext implements RDDContext, NotShippable {
     this.master = options.master ?? 'local[*]';
     const master = parseMaster(this.master);
     this.appName = options.appName ?? 'kuberdd-app';
-    this.appId = `app-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+    this.appId = options.kubernetes?.appId ?? `app-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
     this.#conf = new Map(Object.entries(options.conf ?? {}));
     this.#logger = options.logger ?? nullLogger;
     this.#jobBase = pathToFileURL(options.jobFile !== undefined ? path.resolve(options.jobFile) : path.join(process.cwd(), 'job.js')).href;
@@ -120,6 +128,8 @@ export class SparkContext implements RDDContext, NotShippable {
     // Per task and shuffle buffer; the default and how size is estimated: LocalDiskShuffleManager.
     const shuffleSpillBytes = this.#numberConf('kuberdd.shuffle.spillBytes', DEFAULT_SHUFFLE_SPILL_BYTES);
     if (shuffleSpillBytes === 0) throw new UserInputError('--conf kuberdd.shuffle.spillBytes=0: expected a positive number of bytes');
+    this.#recovered = options.kubernetes === undefined ? undefined : new RecoveredMapOutputs();
+    const recovered = this.#recovered;
     this.#localDir = mkdtempSync(path.join(this.getConf('kuberdd.local.dir') ?? tmpdir(), `kuberdd-${this.appId}-`));
 
     this.#dag = new DAGScheduler({
@@ -128,7 +138,10 @@ export class SparkContext implements RDDContext, NotShippable {
       emit: (event) => {
         // An attempt that failed, was killed or lost its executor gives up its right to commit.
         if (event.type === 'taskEnd' && !event.successful) this.#commits.taskFailed(event.taskId);
-        else if (event.type === 'executorRemoved') this.#commits.executorLost(event.executorId);
+        else if (event.type === 'executorRemoved') {
+          this.#commits.executorLost(event.executorId);
+          recovered?.forgetExecutor(event.executorId);
+        }
         this.#transfers.recordEvent(event);
         this.#emit(event);
       },
@@ -137,6 +150,7 @@ export class SparkContext implements RDDContext, NotShippable {
       },
       logger: this.#logger,
       maxStageAttempts: scheduling.maxStageAttempts,
+      ...(recovered === undefined ? {} : { recoveredMapOutputs: (identity: string) => recovered.take(identity) }),
     });
     this.#tasks = new TaskSchedulerImpl(this.#dag, {
       maxTaskFailures: scheduling.maxTaskFailures,
@@ -166,6 +180,8 @@ export class SparkContext implements RDDContext, NotShippable {
         shuffleSpillBytes,
         cacheLocations: this.#cache,
         failAllJobs: (reason) => this.#dag.post({ type: 'allJobsCancelled', reason }),
+        kubernetes: options.kubernetes,
+        recoveredMapOutputs: recovered,
       });
     } catch (error) {
       rmSync(this.#localDir, { recursive: true, force: true });
@@ -186,6 +202,11 @@ export class SparkContext implements RDDContext, NotShippable {
   get defaultParallelism(): number {
     const configured = this.getConf('spark.default.parallelism');
     return configured !== undefined ? Number(configured) : this.#backend.defaultParallelism();
+  }
+
+  /** The URL of the NATS server executors talk over (local-cluster, once started); undefined in local mode. For tools such as the benchmarks. */
+  get natsUrl(): string | undefined {
+    return this.#backend instanceof NatsSchedulerBackend ? this.#backend.natsUrl : undefined;
   }
 
   get defaultMinPartitions(): number {

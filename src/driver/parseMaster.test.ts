@@ -14,6 +14,10 @@ describe('parseMaster', () => {
     expect(parseMaster('local-cluster[3, 2, 512]')).toEqual({ kind: 'local-cluster', executors: 3, cores: 2, memoryMiB: 512 });
   });
 
+  it('reads k8s: executor pods, sized by the SparkJob', () => {
+    expect(parseMaster('k8s')).toEqual({ kind: 'k8s' });
+  });
+
   it.each(['local-cluster[0]', 'local-cluster[2,1]', 'local-cluster[*]', 'local-cluster[2,1,10]', 'local-cluster[100]', 'yarn', 'local[0]'])('refuses %s with a hint', (master) => {
     expect(() => parseMaster(master)).toThrow(/local-cluster|executor|memory/);
   });

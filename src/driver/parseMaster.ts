@@ -11,15 +11,18 @@ export type Master =
       readonly cores: number;
       /** Heap limit of each executor's task thread, in MiB; undefined: Node's default. */
       readonly memoryMiB: number | undefined;
-    };
+    }
+  /** Executor pods on Kubernetes, made by a driver running in a pod (`kuberdd driver`); their number and size come from the SparkJob. */
+  | { readonly kind: 'k8s' };
 
 const HELP =
   'use local, local[N] (N worker threads), local[*] (one per core), local-cluster[N] (N executor processes) ' +
-  'or local-cluster[N,cores,memoryMiB]';
+  'or local-cluster[N,cores,memoryMiB] (k8s is for drivers in a pod: kuberdd driver)';
 
-/** `local`, `local[N]`, `local[*]`, `local-cluster[N]` or `local-cluster[N,cores,memoryMiB]`. */
+/** `local`, `local[N]`, `local[*]`, `local-cluster[N]`, `local-cluster[N,cores,memoryMiB]` or `k8s`. */
 export function parseMaster(master: string): Master {
   if (master === 'local') return { kind: 'local', threads: 1 };
+  if (master === 'k8s') return { kind: 'k8s' };
   const m = /^local\[(\*|[1-9]\d*)\]$/.exec(master);
   if (m) return { kind: 'local', threads: m[1] === '*' ? availableParallelism() : Number(m[1]) };
   const c = /^local-cluster\[\s*([1-9]\d*)\s*(?:,\s*([1-9]\d*)\s*,\s*([1-9]\d*)\s*)?\]$/.exec(master);

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { MessageChannel, Worker } from 'node:worker_threads';
@@ -7,15 +8,19 @@ import { KuberddError } from '../common/errors/KuberddError.js';
 import type { Logger } from '../common/logging/Logger.js';
 import type { CommitRequest } from '../engine/output/PendingCommit.js';
 import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+import { durableShuffleBucket } from '../shuffle/durableShuffleBucket.js';
+import { DURABLE_SHUFFLE_EXECUTOR_ID } from '../shuffle/MapStatus.js';
 import { BlockFetchError } from '../transport/BlockFetchError.js';
 import { BlockFetcher } from '../transport/BlockFetcher.js';
 import { serveBlocks } from '../transport/BlockServer.js';
 import { DEFAULT_CONTROL_MAX_AGE_MS } from '../transport/ControlCodec.js';
+import { JetStreamBlobStore } from '../transport/JetStreamBlobStore.js';
 import { MessageBus, type IncomingMessage, type Subscription } from '../transport/MessageBus.js';
 import type { NatsConnectOptions } from '../transport/NatsConnectOptions.js';
 import { ReplayGuard } from '../transport/ReplayGuard.js';
 import { TransportError } from '../transport/TransportError.js';
 import { driverBlocksSubject, driverSubject, executorBlocksSubject, executorSubject } from '../transport/subjects.js';
+import { BlockReplicator } from './BlockReplicator.js';
 import { ExecutorBlockSource } from './ExecutorBlockSource.js';
 import {
   decodeControlMessage,
@@ -24,6 +29,7 @@ import {
   type ControlMessages,
   type ControlType,
   type ExecutorSettings,
+  type HeldMapOutput,
   type StagedPayload,
 } from './ExecutorProtocol.js';
 import { FetchChannelServer } from './FetchChannelServer.js';
@@ -68,6 +74,8 @@ const INTERRUPT_SLOTS = 64;
 const TASK_FETCH_SLOTS = 256;
 /** Times a paused segment fetch whose server session expired is restarted (skipping what was delivered). */
 const SESSION_RESTARTS = 3;
+/** Map outputs kept for a restarted driver are renamed to shuffle ids from here on, which no driver hands out. */
+const HELD_SHUFFLE_ID_BASE = 1_000_000_000;
 
 const fromSources = new URL(import.meta.url).pathname.endsWith('.ts');
 const workerEntry = new URL(`./taskWorkerMain${fromSources ? '.ts' : '.js'}`, import.meta.url);
@@ -96,6 +104,8 @@ export class ExecutorProcess implements AsyncDisposable {
   #fetcher: BlockFetcher | undefined;
   /** Fetches tasks block on: many may be open at once (prefetching), each paused while its task catches up. */
   #taskFetcher: BlockFetcher | undefined;
+  /** Copies of `_2` partitions, pushed and received; made with the fetchers. */
+  #replicator: BlockReplicator | undefined;
   readonly #staged = new StagedPayloads();
   readonly #replays = new ReplayGuard(DEFAULT_CONTROL_MAX_AGE_MS);
   readonly #subscriptions: Subscription[] = [];
@@ -104,6 +114,8 @@ export class ExecutorProcess implements AsyncDisposable {
   readonly #workerRequests = new Map<number, (frames: readonly Uint8Array[] | undefined) => void>();
   #nextWorkerRequest = 0;
   #settings: ExecutorSettings | undefined;
+  /** `kuberdd.shuffle.durable`: the app's bucket of map outputs in JetStream (connected on first use). */
+  #durableStore: Promise<JetStreamBlobStore> | undefined;
   #worker: Worker | undefined;
   #interrupt: Int32Array | undefined;
   #fetchServer: FetchChannelServer | undefined;
@@ -112,6 +124,13 @@ export class ExecutorProcess implements AsyncDisposable {
   #lastDriverContact = Date.now();
   #exit: ((exit: ExecutorExit) => void) | undefined;
   #stopping: Promise<void> | undefined;
+  /** Map outputs written here, by data file, named by their shuffle's lineage identity: offered to a restarted driver. */
+  readonly #held = new Map<string, HeldMapOutput>();
+  /** Running shuffle map tasks whose binary names their shuffle's lineage identity. */
+  readonly #taskIdentity = new Map<number, string>();
+  #heldRenames = 0;
+  /** Registering with a new driver (the one it knew is gone): heartbeats wait. */
+  #reattaching = false;
 
   private constructor(options: ExecutorProcessOptions, bus: MessageBus) {
     this.#o = options;
@@ -163,6 +182,17 @@ export class ExecutorProcess implements AsyncDisposable {
     throwIfAborted(signal);
     this.#fetcher = new BlockFetcher(this.#bus, { chunkTimeoutMs: this.#settings.fetchTimeoutMs });
     this.#taskFetcher = new BlockFetcher(this.#bus, { chunkTimeoutMs: this.#settings.fetchTimeoutMs, maxConcurrentFetches: TASK_FETCH_SLOTS });
+    this.#replicator = new BlockReplicator({
+      appId: this.#o.appId,
+      executorId,
+      secret: this.#o.secret,
+      bus: this.#bus,
+      staged: this.#staged,
+      fetcher: this.#fetcher,
+      requestDriver: this.#request.bind(this),
+      toWorker: (msg) => this.#toWorker(msg),
+      logger: this.#log,
+    });
     this.#lastDriverContact = Date.now();
     await this.#startWorker(this.#settings, signal);
     // The first heartbeat tells the driver the task thread is up: only then is it sent tasks.
@@ -171,7 +201,7 @@ export class ExecutorProcess implements AsyncDisposable {
     this.#log.info('executor running', { executorId, cores: this.#o.cores });
   }
 
-  async #register(signal: AbortSignal | undefined): Promise<ExecutorSettings> {
+  async #register(signal: AbortSignal | undefined, mapOutputs?: readonly HeldMapOutput[]): Promise<ExecutorSettings> {
     const deadline = Date.now() + (this.#o.registrationTimeoutMs ?? 60_000);
     const body: ControlMessages['register'] = {
       executorId: this.executorId,
@@ -179,6 +209,7 @@ export class ExecutorProcess implements AsyncDisposable {
       pid: process.pid,
       cores: this.#o.cores,
       protocolVersion: EXECUTOR_PROTOCOL_VERSION,
+      ...(mapOutputs === undefined || mapOutputs.length === 0 ? {} : { mapOutputs }),
     };
     let lastError = 'no answer';
     for (let attempt = 1; Date.now() < deadline; attempt++) {
@@ -239,7 +270,8 @@ export class ExecutorProcess implements AsyncDisposable {
       });
       worker.on('exit', (code) => {
         if (!ready) reject(new KuberddError('EXECUTOR_FAILED', `the task thread exited with code ${code} while starting`));
-        if (this.#stopping === undefined) void this.stop({ kind: 'failed', reason: `the task thread exited with code ${code}` });
+        // A task thread replaced on re-registration ends without ending the executor.
+        if (this.#stopping === undefined && this.#worker === worker) void this.stop({ kind: 'failed', reason: `the task thread exited with code ${code}` });
       });
     });
   }
@@ -247,13 +279,13 @@ export class ExecutorProcess implements AsyncDisposable {
   // ---- Messages from the driver (and other executors) ----------------------------------------------
 
   #onControl(msg: IncomingMessage): void {
-    const decoded = decodeControlMessage(msg.data, this.#o.secret, ['launch', 'kill', 'removeRdd', 'removeShuffle', 'removeBroadcast', 'shutdown', 'executorLost', 'exportBlock'], this.#replays);
+    const decoded = decodeControlMessage(msg.data, this.#o.secret, ['launch', 'kill', 'removeRdd', 'removeShuffle', 'removeBroadcast', 'shutdown', 'executorLost', 'exportBlock', 'replicateBlock'], this.#replays);
     if (!decoded.ok) {
       this.#refusals.refused(msg.subject, decoded.reason);
       return;
     }
     const m = decoded.value;
-    if (m.type !== 'exportBlock') this.#lastDriverContact = Date.now();
+    if (m.type !== 'exportBlock' && m.type !== 'replicateBlock') this.#lastDriverContact = Date.now();
     switch (m.type) {
       case 'launch':
         if (m.body.task.executorId !== this.executorId) {
@@ -261,6 +293,11 @@ export class ExecutorProcess implements AsyncDisposable {
           return;
         }
         this.#running.add(m.body.task.taskId);
+        if (m.body.task.kind === 'shuffleMap') {
+          // `<stage>.<attempt>.<lineage identity>` when the driver names shuffles for reuse by a restarted driver.
+          const identity = m.body.task.binaryId.split('.')[2];
+          if (identity !== undefined && /^[0-9a-f]{16,128}$/.test(identity)) this.#taskIdentity.set(m.body.task.taskId, identity);
+        }
         this.#toWorker({ t: 'launch', task: m.body.task });
         return;
       case 'kill':
@@ -270,6 +307,7 @@ export class ExecutorProcess implements AsyncDisposable {
         this.#toWorker({ t: 'removeRdd', rddId: m.body.rddId });
         return;
       case 'removeShuffle':
+        for (const [file, held] of [...this.#held]) if (held.status.shuffleId === m.body.shuffleId) this.#held.delete(file);
         this.#toWorker({ t: 'removeShuffle', shuffleId: m.body.shuffleId });
         return;
       case 'removeBroadcast':
@@ -282,10 +320,15 @@ export class ExecutorProcess implements AsyncDisposable {
       case 'executorLost': {
         const { executorId: lost, reason } = m.body;
         this.#fetchServer?.failWhere((t) => t.kind === 'segment' && t.executorId === lost, `executor ${lost} was lost: ${reason}`);
+        this.#replicator?.executorLost(lost);
         return;
       }
       case 'exportBlock':
         void this.#export(msg, m.body.rddId, m.body.partition);
+        return;
+      case 'replicateBlock':
+        // Before registration completes there is no replicator: the pusher times out and keeps one copy.
+        if (this.#replicator !== undefined) void this.#replicator.receive(msg, m.body);
         return;
     }
   }
@@ -345,14 +388,57 @@ export class ExecutorProcess implements AsyncDisposable {
         resolve?.(msg.frames);
         return;
       }
+      case 'replicate':
+        this.#replicator?.push(msg.taskId, msg.rddId, msg.partition, msg.level, msg.frames);
+        return;
+      case 'replicaStored':
+        this.#replicator?.stored(msg.requestId, msg.bytes, msg.error);
+        return;
       case 'ready':
       case 'stopped':
         return;
     }
   }
 
+  /**
+   * A task ended: its status goes to the driver once the copies of its `_2` partitions are stored
+   * elsewhere and, with durable shuffle, its map output is in JetStream.
+   */
   #finished(update: TaskStatusUpdate): void {
+    const replicas = this.#replicator?.settled(update.taskId);
+    const durable = this.#settings?.durableShuffle === true && update.state === 'finished' && update.mapStatus !== undefined;
+    if (replicas === undefined && !durable) this.#sendStatus(update);
+    else void Promise.resolve(replicas).then(async () => this.#sendStatus(durable ? await this.#storeDurably(update) : update));
+  }
+
+  /** Puts a finished map task's output file into JetStream; on failure the output stays local only. */
+  async #storeDurably(update: TaskStatusUpdate): Promise<TaskStatusUpdate> {
+    const status = update.mapStatus!;
+    try {
+      const store = await this.#durableBlobs();
+      await store.put(path.basename(status.dataPath), await readFile(status.dataPath));
+      return { ...update, mapStatus: { ...status, durable: true } };
+    } catch (error) {
+      this.#log.warn('cannot store a map output in JetStream; it is kept on this executor only', { dataPath: status.dataPath, error: String(error) });
+      return update;
+    }
+  }
+
+  #durableBlobs(): Promise<JetStreamBlobStore> {
+    this.#durableStore ??= JetStreamBlobStore.connect(this.#o.nats, { bucket: durableShuffleBucket(this.#o.appId) }).catch((error: unknown) => {
+      this.#durableStore = undefined;
+      throw error;
+    });
+    return this.#durableStore;
+  }
+
+  #sendStatus(update: TaskStatusUpdate): void {
     this.#running.delete(update.taskId);
+    const identity = this.#taskIdentity.get(update.taskId);
+    this.#taskIdentity.delete(update.taskId);
+    if (identity !== undefined && update.state === 'finished' && update.mapStatus !== undefined) {
+      this.#held.set(update.mapStatus.dataPath, { identity, status: update.mapStatus });
+    }
     const flags = this.#interrupt;
     if (flags !== undefined) for (let i = 0; i < flags.length; i++) if (Atomics.load(flags, i) === update.taskId + 1) Atomics.store(flags, i, 0);
     const body: ControlMessages['status'] = { executorId: this.executorId, taskId: update.taskId, update };
@@ -399,6 +485,13 @@ export class ExecutorProcess implements AsyncDisposable {
   /** The bytes a task blocks on: a map output segment, or a cached partition some other executor holds. */
   async *#fetchForTask(target: FetchTarget, signal: AbortSignal): AsyncGenerator<Uint8Array> {
     const { appId } = this.#o;
+    if (target.kind === 'segment' && target.executorId === DURABLE_SHUFFLE_EXECUTOR_ID) {
+      // Its executor is gone; the driver kept the output because it is in JetStream.
+      const bytes = await (await this.#durableBlobs()).getRange(target.file, target.start, target.end, signal);
+      if (bytes === undefined || bytes.byteLength !== target.end - target.start) throw new KuberddError('DURABLE_OUTPUT_MISSING', `map output ${target.file} is not in JetStream (bytes ${target.start}-${target.end})`);
+      yield bytes;
+      return;
+    }
     if (target.kind === 'segment') {
       const blockId = ExecutorBlockSource.segmentBlockId(target.file, target.start, target.end);
       yield* this.#resumableFetch(executorBlocksSubject(appId, target.executorId), blockId, signal);
@@ -456,12 +549,13 @@ export class ExecutorProcess implements AsyncDisposable {
   async #sendHeartbeat(): Promise<void> {
     const settings = this.#settings!;
     // One at a time: while the driver is slow to answer, beats are skipped rather than piled up.
-    if (this.#heartbeatInFlight || this.#stopping !== undefined) return;
+    if (this.#heartbeatInFlight || this.#stopping !== undefined || this.#reattaching) return;
     this.#heartbeatInFlight = true;
     try {
       const reply = await this.#request('heartbeat', { executorId: this.executorId, runningTasks: [...this.#running] }, 'heartbeatReply', Math.max(settings.heartbeatIntervalMs, 1_000));
       this.#lastDriverContact = Date.now();
-      if (!reply.known) void this.stop({ kind: 'driverLost', reason: 'the driver no longer knows this executor' });
+      // A driver that gave up on this executor refuses it again; a restarted driver takes it, and what it holds.
+      if (!reply.known) void this.#reattach();
     } catch (error) {
       const silentFor = Date.now() - this.#lastDriverContact;
       if (silentFor > settings.driverTimeoutMs) {
@@ -471,6 +565,56 @@ export class ExecutorProcess implements AsyncDisposable {
     } finally {
       this.#heartbeatInFlight = false;
     }
+  }
+
+  /**
+   * The driver answering does not know this executor: either it gave up on it (it then refuses
+   * the registration, and the executor stops) or it is a restarted driver of the same
+   * application. Then the task thread starts afresh (tasks, stage binaries, broadcasts and
+   * cached blocks of the old driver mean nothing to the new one), the map outputs kept on disk
+   * are renamed to shuffle ids no driver hands out, and offered to the new driver, which takes
+   * those whose lineage identity matches a shuffle of its own.
+   */
+  async #reattach(): Promise<void> {
+    if (this.#reattaching || this.#stopping !== undefined) return;
+    this.#reattaching = true;
+    try {
+      const old = this.#worker;
+      this.#worker = undefined;
+      this.#fetchServer?.close();
+      if (old !== undefined) await old.terminate();
+      this.#running.clear();
+      this.#taskIdentity.clear();
+      const outputs = this.#renameHeld();
+      const settings = await this.#register(undefined, outputs);
+      if (this.#stopping !== undefined) return;
+      this.#settings = settings;
+      this.#lastDriverContact = Date.now();
+      await this.#startWorker(settings, undefined);
+      this.#log.info('registered with a restarted driver', { executorId: this.executorId, mapOutputs: outputs.length });
+    } catch (error) {
+      void this.stop({ kind: 'driverLost', reason: `the driver no longer knows this executor: ${String((error as Error).message ?? error)}` });
+    } finally {
+      this.#reattaching = false;
+    }
+  }
+
+  /** Moves the kept map outputs out of the way of the new driver's shuffle ids (its removeShuffle and its file names). */
+  #renameHeld(): HeldMapOutput[] {
+    const renamed: HeldMapOutput[] = [];
+    for (const held of this.#held.values()) {
+      const shuffleId = HELD_SHUFFLE_ID_BASE + this.#heldRenames++;
+      const dataPath = path.join(path.dirname(held.status.dataPath), `shuffle_${shuffleId}_${held.status.mapId}_0.data`);
+      try {
+        renameSync(held.status.dataPath, dataPath);
+      } catch {
+        continue; // removed meanwhile
+      }
+      renamed.push({ identity: held.identity, status: { ...held.status, shuffleId, dataPath } });
+    }
+    this.#held.clear();
+    for (const h of renamed) this.#held.set(h.status.dataPath, h);
+    return renamed;
   }
 
   // ---- Plumbing ------------------------------------------------------------------------------------------
@@ -530,6 +674,7 @@ export class ExecutorProcess implements AsyncDisposable {
       });
     }
     this.#staged.clear();
+    await this.#durableStore?.then((store) => store.close()).catch(() => {});
     try {
       await this.#bus.close();
     } catch (error) {

@@ -31,7 +31,7 @@ const task: Required<TaskDescription> = {
   isolateRecords: true,
   skipRecords: [4, 9],
 };
-const mapStatus: Required<MapStatus> = { shuffleId: 2, mapId: 5, executorId: 'exec-1', dataPath: '/tmp/x/shuffle_2_5_7.data', offsets: [0, 10, 25], records: [1, 2] };
+const mapStatus: Required<MapStatus> = { shuffleId: 2, mapId: 5, executorId: 'exec-1', dataPath: '/tmp/x/shuffle_2_5_7.data', offsets: [0, 10, 25], records: [1, 2], durable: true };
 const fetchFailed = { shuffleId: 2, mapId: 1, reduceId: 0, executorId: 'exec-0' };
 const error: Required<TaskError> = {
   name: 'FetchFailedError',
@@ -105,5 +105,35 @@ describe('ExecutorProtocol', () => {
     expect(Object.keys(parsed).sort()).toEqual(Object.keys(task).sort());
     const withNewCounter = parseTaskStatusUpdate({ ...update, metrics: { ...update.metrics, someFutureCounter: 5 } });
     expect(withNewCounter.metrics).toEqual(update.metrics);
+  });
+});
+
+describe('replication messages', () => {
+  const staged = { blockId: 'staged-00ff', size: 4096 };
+
+  it('round-trip signed', () => {
+    const cases = [
+      ['replicaTarget', { executorId: 'exec-0', rddId: 3, partition: 1 }],
+      ['replicaStored', { executorId: 'exec-2', rddId: 3, partition: 1, bytes: 4096, level: 'MEMORY_ONLY_2' }],
+      ['replicateBlock', { executorId: 'exec-0', rddId: 3, partition: 1, level: 'DISK_ONLY_2', staged }],
+      ['replicated', { bytes: 4096 }],
+      ['replicated', { error: 'did not fit' }],
+    ] as const;
+    for (const [type, body] of cases) {
+      expect(decodeControlMessage(encodeControlMessage(type, body as never, secret), secret, [type])).toEqual({ ok: true, value: { type, body } });
+    }
+  });
+
+  it('refuse malformed bodies, naming the field', () => {
+    expect(parseControlBody('replicateBlock', { executorId: 'exec-0', rddId: 3, partition: 1, level: 'DISK_ONLY_2' })).toEqual({
+      ok: false,
+      reason: 'replicateBlock.staged must be an object, not undefined',
+    });
+    expect(parseControlBody('replicaStored', { executorId: 'exec-2', rddId: 3, partition: -1, bytes: 1, level: 'MEMORY_ONLY_2' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/replicaStored.partition must be an integer >= 0/),
+    });
+    expect(parseControlBody('replicated', { bytes: 1, error: 'x' })).toEqual({ ok: false, reason: 'replicated must carry exactly one of bytes and error' });
+    expect(parseControlBody('replicated', {})).toEqual({ ok: false, reason: 'replicated must carry exactly one of bytes and error' });
   });
 });

@@ -51,13 +51,32 @@ export interface ExecutorSettings {
   readonly shuffleSpillBytes?: number | undefined;
   /** How long a shuffle or block fetch may wait for one chunk. */
   readonly fetchTimeoutMs: number;
+  /** `kuberdd.shuffle.durable`: map outputs are also stored in the app's JetStream blob bucket. */
+  readonly durableShuffle?: boolean | undefined;
+}
+
+/** A map output an executor keeps on disk, named by its shuffle's lineage identity (shuffleLineageIdentity). */
+export interface HeldMapOutput {
+  readonly identity: string;
+  readonly status: MapStatus;
 }
 
 /** Every message, by type. */
 export interface ControlMessages {
   // ---- executor → driver
   /** Request; answered with `registered`. */
-  register: { readonly executorId: string; readonly host: string; readonly pid: number; readonly cores: number; readonly protocolVersion: number };
+  /**
+   * `mapOutputs`: what an executor of an earlier driver attempt still holds, when it registers
+   * with the restarted driver, by the lineage identity of each output's shuffle.
+   */
+  register: {
+    readonly executorId: string;
+    readonly host: string;
+    readonly pid: number;
+    readonly cores: number;
+    readonly protocolVersion: number;
+    readonly mapOutputs?: readonly HeldMapOutput[] | undefined;
+  };
   /** Request; answered with `heartbeatReply`. */
   heartbeat: { readonly executorId: string; readonly runningTasks: readonly number[] };
   started: { readonly executorId: string; readonly taskId: number };
@@ -69,6 +88,10 @@ export interface ControlMessages {
   canCommit: { readonly executorId: string; readonly request: CommitRequest };
   /** Request: which executors hold a cached partition; answered with `blockLocations`. */
   locateBlock: { readonly executorId: string; readonly rddId: number; readonly partition: number };
+  /** Request: which executor should hold the second copy of a partition stored at a `_2` level; answered with `blockLocations` (empty: none needed or none available). */
+  replicaTarget: { readonly executorId: string; readonly rddId: number; readonly partition: number };
+  /** Request: this executor stored a replica another executor pushed to it; answered with `blockLocations` (the partition's holders now). */
+  replicaStored: { readonly executorId: string; readonly rddId: number; readonly partition: number; readonly bytes: number; readonly level: string };
   // ---- driver → executor
   registered: { readonly accepted: boolean; readonly reason?: string | undefined; readonly settings?: ExecutorSettings | undefined };
   /** `known: false` when the driver gave up on this executor (it then exits). */
@@ -89,6 +112,10 @@ export interface ControlMessages {
   exportBlock: { readonly executorId: string; readonly rddId: number; readonly partition: number };
   /** `staged` on the answering executor's blocks subject, or why not. */
   exported: { readonly staged?: StagedPayload | undefined; readonly missing?: string | undefined };
+  /** Request: store a copy of a partition (`staged` on the asker's blocks subject) at `level`, without replicating it again; answered with `replicated`. */
+  replicateBlock: { readonly executorId: string; readonly rddId: number; readonly partition: number; readonly level: string; readonly staged: StagedPayload };
+  /** The bytes the replica holds here, or why it was not stored. */
+  replicated: { readonly bytes?: number | undefined; readonly error?: string | undefined };
 }
 
 export type ControlType = keyof ControlMessages;
@@ -111,6 +138,7 @@ function settings(v: unknown, where: string): ExecutorSettings {
     storageBytes: optional(r['storageBytes'], `${where}.storageBytes`, integer),
     shuffleSpillBytes: optional(r['shuffleSpillBytes'], `${where}.shuffleSpillBytes`, (x, w) => integer(x, w, 1)),
     fetchTimeoutMs: integer(r['fetchTimeoutMs'], `${where}.fetchTimeoutMs`, 1),
+    durableShuffle: optional(r['durableShuffle'], `${where}.durableShuffle`, boolean),
   };
 }
 
@@ -143,7 +171,17 @@ function mapStatus(v: unknown, where: string): MapStatus {
     dataPath: string(r['dataPath'], `${where}.dataPath`, 4096),
     offsets: arrayOf(r['offsets'], `${where}.offsets`, integer),
     records: arrayOf(r['records'], `${where}.records`, integer),
+    ...(r['durable'] === true ? { durable: true } : {}),
   };
+}
+
+function heldMapOutput(v: unknown, where: string): HeldMapOutput {
+  const r = record(v, where);
+  return { identity: identifier(r['identity'], `${where}.identity`), status: mapStatus(r['status'], `${where}.status`) };
+}
+
+function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function taskError(v: unknown, where: string): TaskError {
@@ -235,6 +273,7 @@ const parsers: { readonly [K in ControlType]: (body: unknown) => ControlMessages
       pid: integer(r['pid'], 'register.pid'),
       cores: integer(r['cores'], 'register.cores', 1),
       protocolVersion: integer(r['protocolVersion'], 'register.protocolVersion'),
+      ...optionalField('mapOutputs', optional(r['mapOutputs'], 'register.mapOutputs', (x, w) => arrayOf(x, w, heldMapOutput, 1_000_000))),
     };
   },
   heartbeat: (b) => {
@@ -275,6 +314,24 @@ const parsers: { readonly [K in ControlType]: (body: unknown) => ControlMessages
       executorId: identifier(r['executorId'], 'locateBlock.executorId'),
       rddId: integer(r['rddId'], 'locateBlock.rddId'),
       partition: integer(r['partition'], 'locateBlock.partition'),
+    };
+  },
+  replicaTarget: (b) => {
+    const r = record(b, 'replicaTarget');
+    return {
+      executorId: identifier(r['executorId'], 'replicaTarget.executorId'),
+      rddId: integer(r['rddId'], 'replicaTarget.rddId'),
+      partition: integer(r['partition'], 'replicaTarget.partition'),
+    };
+  },
+  replicaStored: (b) => {
+    const r = record(b, 'replicaStored');
+    return {
+      executorId: identifier(r['executorId'], 'replicaStored.executorId'),
+      rddId: integer(r['rddId'], 'replicaStored.rddId'),
+      partition: integer(r['partition'], 'replicaStored.partition'),
+      bytes: integer(r['bytes'], 'replicaStored.bytes'),
+      level: string(r['level'], 'replicaStored.level', 64),
     };
   },
   registered: (b) => {
@@ -327,6 +384,23 @@ const parsers: { readonly [K in ControlType]: (body: unknown) => ControlMessages
     const missing = optional(r['missing'], 'exported.missing', string);
     if ((ref === undefined) === (missing === undefined)) throw new WireShapeError('exported must carry exactly one of staged and missing');
     return { ...(ref === undefined ? {} : { staged: ref }), ...(missing === undefined ? {} : { missing }) };
+  },
+  replicateBlock: (b) => {
+    const r = record(b, 'replicateBlock');
+    return {
+      executorId: identifier(r['executorId'], 'replicateBlock.executorId'),
+      rddId: integer(r['rddId'], 'replicateBlock.rddId'),
+      partition: integer(r['partition'], 'replicateBlock.partition'),
+      level: string(r['level'], 'replicateBlock.level', 64),
+      staged: staged(r['staged'], 'replicateBlock.staged'),
+    };
+  },
+  replicated: (b) => {
+    const r = record(b, 'replicated');
+    const stored = optional(r['bytes'], 'replicated.bytes', integer);
+    const error = optional(r['error'], 'replicated.error', string);
+    if ((stored === undefined) === (error === undefined)) throw new WireShapeError('replicated must carry exactly one of bytes and error');
+    return { ...(stored === undefined ? {} : { bytes: stored }), ...(error === undefined ? {} : { error }) };
   },
 };
 

@@ -19,6 +19,8 @@ export type ToTaskWorker =
   | { readonly t: 'reply'; readonly requestId: number; readonly bytes?: Uint8Array; readonly error?: string }
   /** Another executor wants a cached partition: answer with `exported`. */
   | { readonly t: 'export'; readonly requestId: number; readonly rddId: number; readonly partition: number }
+  /** Another executor pushed a copy of a partition stored at a `_2` level: store it at `level` (not replicating again) and answer with `replicaStored`. */
+  | { readonly t: 'storeReplica'; readonly requestId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] }
   | { readonly t: 'shutdown' };
 
 /** Task worker → main thread (parentPort; posted in arrays, one batch per event-loop turn). */
@@ -30,6 +32,10 @@ export type FromTaskWorker =
   | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary' | 'commit'; readonly key: string }
   /** The cached partition as framed batches, or undefined when this executor does not hold it. */
   | { readonly t: 'exported'; readonly requestId: number; readonly frames: readonly Uint8Array[] | undefined }
+  /** Task `taskId` stored a partition at a replicated level: a copy goes to another executor before the task's status (sent right after) goes to the driver. */
+  | { readonly t: 'replicate'; readonly taskId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] }
+  /** The answer to `storeReplica`: the bytes held, or why it was not stored. */
+  | { readonly t: 'replicaStored'; readonly requestId: number; readonly bytes?: number; readonly error?: string }
   | { readonly t: 'stopped' };
 
 /** What a fetch on the FetchChannel asks for. */

@@ -7,6 +7,8 @@ import { Executor } from './Executor.js';
 import { FetchChannelClient } from './FetchChannelClient.js';
 import { RemoteCacheReader } from './RemoteCacheReader.js';
 import { RemoteShuffleBlockReader } from './RemoteShuffleBlockReader.js';
+import { ReplicaBlocks } from './ReplicaBlocks.js';
+import { TEST_TASK_DELAY_ENV, TestTaskDelay } from './TestTaskDelay.js';
 import type { FromTaskWorker, TaskWorkerData, ToTaskWorker } from './TaskWorkerMessage.js';
 
 /* The task thread of an executor process (`kuberdd executor`): runs tasks as local mode's threads do, with shuffle segments and cached partitions of other executors fetched through the main thread. */
@@ -35,19 +37,32 @@ const request = (what: 'broadcast' | 'binary' | 'commit', key: string): Promise<
 
 const fetches = new FetchChannelClient(data.fetchPort, data.fetchSignal, data.fetchWaitMs);
 const remoteCache = new RemoteCacheReader(fetches, nullLogger);
+const interrupt = new Int32Array(data.interrupt);
+// A testing knob (the straggler test), off unless the variable is set.
+const testDelay = TestTaskDelay.parse(process.env[TEST_TASK_DELAY_ENV], data.executorId);
 
 const executor = new Executor(
   data.executorId,
   data.localDir,
   {
-    taskStarted: (taskId) => send({ t: 'started', taskId }),
-    statusUpdate: (update) => send({ t: 'status', update }),
+    taskStarted: (taskId) => {
+      send({ t: 'started', taskId });
+      if (testDelay.delayMs > 0) {
+        flush(); // the driver counts the task as running while it sleeps
+        testDelay.sleep(() => interrupt.includes(taskId + 1));
+      }
+    },
+    statusUpdate: (update) => {
+      // Copies of `_2` partitions go first: the main thread holds the status until they are stored.
+      if (update.state === 'finished') for (const r of replicas.toPush(update)) send({ t: 'replicate', taskId: update.taskId, ...r });
+      send({ t: 'status', update });
+    },
     fetchBroadcast: (id) => request('broadcast', String(id)),
     fetchStageBinary: (binaryId) => request('binary', binaryId),
     canCommit: async (req) => decode<CommitDecision>(await request('commit', JSON.stringify(req))),
   },
   nullLogger,
-  new Int32Array(data.interrupt),
+  interrupt,
   {
     storageBytes: data.storageBytes,
     shuffleSpillBytes: data.shuffleSpillBytes,
@@ -55,6 +70,8 @@ const executor = new Executor(
     remoteCache: (rddId, partition) => remoteCache.read(rddId, partition),
   },
 );
+
+const replicas = new ReplicaBlocks(executor.blockManager);
 
 /** A cached partition as framed batches, for another executor; undefined when not held here. */
 function exportBlock(rddId: number, partition: number): Uint8Array[] | undefined {
@@ -99,6 +116,13 @@ port.on('message', (msg: ToTaskWorker) => {
       send({ t: 'exported', requestId: msg.requestId, frames });
       break;
     }
+    case 'storeReplica':
+      try {
+        send({ t: 'replicaStored', requestId: msg.requestId, bytes: replicas.store(msg.rddId, msg.partition, msg.level, msg.frames) });
+      } catch (error) {
+        send({ t: 'replicaStored', requestId: msg.requestId, error: String((error as Error).message ?? error) });
+      }
+      break;
     case 'shutdown':
       executor.shutdown();
       send({ t: 'stopped' });

@@ -240,7 +240,8 @@ export class SparkJobReconciler {
     // Executors of a driver that finished the job itself are the driver's to delete; give it time.
     const graceMs = this.#o.finishedPodGraceMs ?? 30_000;
     const finishedAt = Date.parse(completionTime);
-    const cleanupInMs = status.finishedBy === 'operator' || !recorded ? 0 : finishedAt + graceMs - now;
+    // (The first reconcile after the driver wrote its final phase too: its pod may still be exiting.)
+    const cleanupInMs = status.finishedBy === 'operator' ? 0 : finishedAt + graceMs - now;
     let requeue: number | undefined;
     if (cleanupInMs <= 0) await this.#deleteActivePods(job);
     else requeue = cleanupInMs;

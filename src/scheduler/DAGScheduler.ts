@@ -4,9 +4,11 @@ import { JobFailedError } from '../common/errors/JobFailedError.js';
 import type { Logger } from '../common/logging/Logger.js';
 import type { ShuffleDependency } from '../engine/Dependency.js';
 import { encodeLineage, encodeShuffleDependency } from '../engine/LineageWire.js';
+import { shuffleLineageIdentity } from '../engine/shuffleLineageIdentity.js';
 import type { RDD } from '../engine/RDD.js';
 import { addTaskMetrics, emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import type { MapOutputTracker } from '../shuffle/MapOutputTracker.js';
+import type { MapStatus } from '../shuffle/MapStatus.js';
 import type { ActiveJob } from './ActiveJob.js';
 import { assertNever, type DAGSchedulerEvent } from './DAGSchedulerEvent.js';
 import type { SparkListenerEvent } from './SparkListenerEvent.js';
@@ -31,6 +33,13 @@ export interface DAGSchedulerOptions {
   readonly mergeAccumulators: (updates: readonly (readonly [number, unknown])[]) => void;
   readonly logger: Logger;
   readonly maxStageAttempts: number;
+  /**
+   * Map outputs that executors of an earlier driver attempt still hold, by the shuffle's lineage
+   * identity (shuffleLineageIdentity). When set, shuffle map stages take those outputs as their
+   * own instead of recomputing them, and their task binaries are named with the identity, so
+   * executors know which shuffle the outputs they keep belong to.
+   */
+  readonly recoveredMapOutputs?: ((identity: string) => readonly MapStatus[]) | undefined;
 }
 
 /**
@@ -185,7 +194,20 @@ export class DAGScheduler {
     this.#stages.set(stage.id, stage);
     this.#shuffleStages.set(dep.shuffleId, stage);
     this.#o.mapOutputTracker.registerShuffle(dep.shuffleId, rdd.partitions.length);
+    if (this.#o.recoveredMapOutputs !== undefined) this.#adoptRecoveredOutputs(dep, rdd.partitions.length);
     return stage;
+  }
+
+  /** Registers the outputs an earlier driver attempt's executors hold for this same shuffle, so only missing map partitions run. */
+  #adoptRecoveredOutputs(dep: ShuffleDependency, numMaps: number): void {
+    const reduces = dep.partitioner.numPartitions;
+    let adopted = 0;
+    for (const status of this.#o.recoveredMapOutputs!(shuffleLineageIdentity(dep))) {
+      if (status.mapId >= numMaps || status.offsets.length !== reduces + 1) continue;
+      this.#o.mapOutputTracker.registerMapOutput({ ...status, shuffleId: dep.shuffleId });
+      adopted++;
+    }
+    if (adopted > 0) this.#o.logger.info('reusing map outputs of an earlier driver attempt', { shuffleId: dep.shuffleId, adopted, numMaps });
   }
 
   #isAvailable(stage: ShuffleMapStage): boolean {
@@ -324,7 +346,7 @@ export class DAGScheduler {
       kind: stage.type,
       partitions,
       preferredExecutors: partitions.map((p) => this.#preferredExecutors(stage.rdd, p, new Set())),
-      binaryId: `${stage.id}.${attempt}`,
+      binaryId: stage.type === 'shuffleMap' && this.#o.recoveredMapOutputs !== undefined ? `${stage.id}.${attempt}.${shuffleLineageIdentity(stage.shuffleDep)}` : `${stage.id}.${attempt}`,
       binary,
       jobGroup: anyJob?.jobGroup,
     });

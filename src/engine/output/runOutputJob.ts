@@ -38,6 +38,8 @@ export async function runOutputJob(
     new UserInputError(`${action}(): output directory ${outPath} already exists; remove it, or pass { overwrite: true } to replace it`, {
       code: 'OUTPUT_EXISTS',
     });
+  // A driver restarted after dying mid-job finds what its earlier attempt left: remove it and write the output again.
+  if (rdd.context.getConf('kuberdd.output.recoverUnfinished') === 'true' && isUnfinishedOutput(finalDir)) removeFailedOutput(finalDir, `${jobKey}.unfinished`);
   const replacing = existsSync(finalDir);
   if (replacing && options.overwrite !== true) throw exists();
   // Tasks write and commit into `outputDir`: the final directory, or a staging sibling swapped in at the end.
@@ -75,6 +77,15 @@ export async function runOutputJob(
     renameSync(outputDir, finalDir);
     rmSync(old, { recursive: true, force: true });
   }
+}
+
+/**
+ * An output directory a job started and never committed: `_temporary` without `_SUCCESS`.
+ * Only a driver restarted after a crash (kuberdd driver, attempt 2 or later, sets
+ * `kuberdd.output.recoverUnfinished`) treats it as its own earlier attempt's.
+ */
+function isUnfinishedOutput(dir: string): boolean {
+  return existsSync(path.join(dir, '_temporary')) && !existsSync(path.join(dir, '_SUCCESS'));
 }
 
 /**
