@@ -1,24 +1,10 @@
-import type { TaskDescription } from '../scheduler/TaskDescription.js';
-import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+import type { FromExecutorThread, ToExecutorThread } from './ExecutorThreadMessage.js';
 
-/** Driver → worker thread. */
-export type ToLocalWorker =
-  | { readonly t: 'launch'; readonly task: TaskDescription }
-  | { readonly t: 'kill'; readonly taskId: number }
-  | { readonly t: 'removeRdd'; readonly rddId: number }
-  | { readonly t: 'removeShuffle'; readonly shuffleId: number }
-  | { readonly t: 'removeBroadcast'; readonly id: number }
-  | { readonly t: 'reply'; readonly requestId: number; readonly bytes?: Uint8Array; readonly error?: string }
-  | { readonly t: 'shutdown' };
+/** Driver → worker thread: what every executor thread understands. */
+export type ToLocalWorker = ToExecutorThread;
 
 /** Worker thread → driver (posted in arrays: one batch per event-loop turn). */
-export type FromLocalWorker =
-  | { readonly t: 'ready' }
-  | { readonly t: 'started'; readonly taskId: number }
-  | { readonly t: 'status'; readonly update: TaskStatusUpdate }
-  /** Request/reply: `broadcast` (key: id) and `binary` (key: binary id) reply with bytes; `commit` (key: a JSON CommitRequest) replies with an encoded CommitDecision. */
-  | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary' | 'commit'; readonly key: string }
-  | { readonly t: 'stopped' };
+export type FromLocalWorker = FromExecutorThread;
 
 /** What the driver passes to each worker thread at start. */
 export interface LocalWorkerData {

@@ -1,6 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { TaskDescription } from '../scheduler/TaskDescription.js';
-import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+import type { FromExecutorThread, ToExecutorThread } from './ExecutorThreadMessage.js';
 
 /*
  * An executor process runs tasks on one worker thread (taskWorkerMain); its main thread owns
@@ -11,32 +10,21 @@ import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
 
 /** Main thread → task worker (parentPort). */
 export type ToTaskWorker =
-  | { readonly t: 'launch'; readonly task: TaskDescription }
-  | { readonly t: 'kill'; readonly taskId: number }
-  | { readonly t: 'removeRdd'; readonly rddId: number }
-  | { readonly t: 'removeShuffle'; readonly shuffleId: number }
-  | { readonly t: 'removeBroadcast'; readonly id: number }
-  | { readonly t: 'reply'; readonly requestId: number; readonly bytes?: Uint8Array; readonly error?: string }
+  | ToExecutorThread
   /** Another executor wants a cached partition: answer with `exported`. */
   | { readonly t: 'export'; readonly requestId: number; readonly rddId: number; readonly partition: number }
   /** Another executor pushed a copy of a partition stored at a `_2` level: store it at `level` (not replicating again) and answer with `replicaStored`. */
-  | { readonly t: 'storeReplica'; readonly requestId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] }
-  | { readonly t: 'shutdown' };
+  | { readonly t: 'storeReplica'; readonly requestId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] };
 
 /** Task worker → main thread (parentPort; posted in arrays, one batch per event-loop turn). */
 export type FromTaskWorker =
-  | { readonly t: 'ready' }
-  | { readonly t: 'started'; readonly taskId: number }
-  | { readonly t: 'status'; readonly update: TaskStatusUpdate }
-  /** `broadcast` (key: id), `binary` (key: binary id) → bytes; `commit` (key: a JSON CommitRequest) → an encoded CommitDecision. */
-  | { readonly t: 'request'; readonly requestId: number; readonly what: 'broadcast' | 'binary' | 'commit'; readonly key: string }
+  | FromExecutorThread
   /** The cached partition as framed batches, or undefined when this executor does not hold it. */
   | { readonly t: 'exported'; readonly requestId: number; readonly frames: readonly Uint8Array[] | undefined }
   /** Task `taskId` stored a partition at a replicated level: a copy goes to another executor before the task's status (sent right after) goes to the driver. */
   | { readonly t: 'replicate'; readonly taskId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] }
   /** The answer to `storeReplica`: the bytes held, or why it was not stored. */
-  | { readonly t: 'replicaStored'; readonly requestId: number; readonly bytes?: number; readonly error?: string }
-  | { readonly t: 'stopped' };
+  | { readonly t: 'replicaStored'; readonly requestId: number; readonly bytes?: number; readonly error?: string };
 
 /** What a fetch on the FetchChannel asks for. */
 export type FetchTarget =

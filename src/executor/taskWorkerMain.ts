@@ -1,9 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { decode } from '../common/codec/codec.js';
 import { nullLogger } from '../common/logging/nullLogger.js';
-import type { CommitDecision } from '../scheduler/OutputCommitCoordinator.js';
 import { encodeBatch } from '../storage/blockCodec.js';
 import { Executor } from './Executor.js';
+import { ExecutorThreadPort } from './ExecutorThreadPort.js';
 import { FetchChannelClient } from './FetchChannelClient.js';
 import { RemoteCacheReader } from './RemoteCacheReader.js';
 import { RemoteShuffleBlockReader } from './RemoteShuffleBlockReader.js';
@@ -14,26 +13,7 @@ import type { FromTaskWorker, TaskWorkerData, ToTaskWorker } from './TaskWorkerM
 /* The task thread of an executor process (`kuberdd executor`): runs tasks as local mode's threads do, with shuffle segments and cached partitions of other executors fetched through the main thread. */
 
 const data = workerData as TaskWorkerData;
-const port = parentPort!;
-const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
-let nextRequest = 0;
-
-let outbox: FromTaskWorker[] = [];
-const flush = (): void => {
-  if (outbox.length === 0) return;
-  const batch = outbox;
-  outbox = [];
-  port.postMessage(batch);
-};
-const send = (msg: FromTaskWorker): void => {
-  if (outbox.push(msg) === 1) queueMicrotask(flush);
-};
-const request = (what: 'broadcast' | 'binary' | 'commit', key: string): Promise<Uint8Array> =>
-  new Promise((resolve, reject) => {
-    const requestId = nextRequest++;
-    pending.set(requestId, { resolve, reject });
-    send({ t: 'request', requestId, what, key });
-  });
+const port = new ExecutorThreadPort<FromTaskWorker>(parentPort!);
 
 const fetches = new FetchChannelClient(data.fetchPort, data.fetchSignal, data.fetchWaitMs);
 const remoteCache = new RemoteCacheReader(fetches, nullLogger);
@@ -46,20 +26,18 @@ const executor = new Executor(
   data.localDir,
   {
     taskStarted: (taskId) => {
-      send({ t: 'started', taskId });
+      port.send({ t: 'started', taskId });
       if (testDelay.delayMs > 0) {
-        flush(); // the driver counts the task as running while it sleeps
+        port.flush(); // the driver counts the task as running while it sleeps
         testDelay.sleep(() => interrupt.includes(taskId + 1));
       }
     },
     statusUpdate: (update) => {
       // Copies of `_2` partitions go first: the main thread holds the status until they are stored.
-      if (update.state === 'finished') for (const r of replicas.toPush(update)) send({ t: 'replicate', taskId: update.taskId, ...r });
-      send({ t: 'status', update });
+      if (update.state === 'finished') for (const r of replicas.toPush(update)) port.send({ t: 'replicate', taskId: update.taskId, ...r });
+      port.send({ t: 'status', update });
     },
-    fetchBroadcast: (id) => request('broadcast', String(id)),
-    fetchStageBinary: (binaryId) => request('binary', binaryId),
-    canCommit: async (req) => decode<CommitDecision>(await request('commit', JSON.stringify(req))),
+    ...port.driverRequests(),
   },
   nullLogger,
   interrupt,
@@ -82,30 +60,9 @@ function exportBlock(rddId: number, partition: number): Uint8Array[] | undefined
   return frames;
 }
 
-port.on('message', (msg: ToTaskWorker) => {
+parentPort!.on('message', (msg: ToTaskWorker) => {
+  if (port.handleCommon(msg, executor)) return;
   switch (msg.t) {
-    case 'launch':
-      executor.launchTask(msg.task);
-      break;
-    case 'kill':
-      executor.killTask(msg.taskId);
-      break;
-    case 'removeRdd':
-      executor.removeRdd(msg.rddId);
-      break;
-    case 'removeShuffle':
-      executor.removeShuffle(msg.shuffleId);
-      break;
-    case 'removeBroadcast':
-      executor.removeBroadcast(msg.id);
-      break;
-    case 'reply': {
-      const p = pending.get(msg.requestId);
-      pending.delete(msg.requestId);
-      if (msg.bytes !== undefined) p?.resolve(msg.bytes);
-      else p?.reject(new Error(msg.error ?? 'request failed'));
-      break;
-    }
     case 'export': {
       let frames: Uint8Array[] | undefined;
       try {
@@ -113,24 +70,26 @@ port.on('message', (msg: ToTaskWorker) => {
       } catch {
         frames = undefined; // a damaged disk block: the asker recomputes the partition
       }
-      send({ t: 'exported', requestId: msg.requestId, frames });
+      port.send({ t: 'exported', requestId: msg.requestId, frames });
       break;
     }
     case 'storeReplica':
       try {
-        send({ t: 'replicaStored', requestId: msg.requestId, bytes: replicas.store(msg.rddId, msg.partition, msg.level, msg.frames) });
+        port.send({ t: 'replicaStored', requestId: msg.requestId, bytes: replicas.store(msg.rddId, msg.partition, msg.level, msg.frames) });
       } catch (error) {
-        send({ t: 'replicaStored', requestId: msg.requestId, error: String((error as Error).message ?? error) });
+        port.send({ t: 'replicaStored', requestId: msg.requestId, error: String((error as Error).message ?? error) });
       }
       break;
     case 'shutdown':
       executor.shutdown();
-      send({ t: 'stopped' });
-      flush();
-      port.close();
+      port.send({ t: 'stopped' });
+      port.flush();
+      parentPort!.close();
       data.fetchPort.close();
+      break;
+    default:
       break;
   }
 });
 
-send({ t: 'ready' });
+port.send({ t: 'ready' });
