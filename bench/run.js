@@ -31,6 +31,7 @@
  * and the process exits 1 at the end), "ERROR" when a side threw (exit 1 as well).
  * Progress and logs go to stderr. Data is generated under bench/data/ when missing.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,14 @@ function median(xs) {
 const round3 = (x) => Math.round(x * 1000) / 1000;
 /** @param {number} x seconds, kept to 0.1 ms */
 const roundS = (x) => Math.round(x * 10000) / 10000;
+
+/**
+ * Flush dirty pages (untimed) before each timed run: the previous side's output (1 GiB for the
+ * sort) is otherwise written back while the next side runs, and slows whichever comes next.
+ */
+function settleDisk() {
+  spawnSync('sync', [], { stdio: 'ignore' });
+}
 
 /**
  * Read files once (readSync, 8 MiB chunks) so both sides start from the page cache.
@@ -323,6 +332,7 @@ async function main() {
         if (runGnuSort) {
           log(`${w}: GNU sort run ${r + 1}/${repeat}`);
           try {
+            settleDisk();
             const res = await runGnuSort();
             gTimes.push(res.seconds);
             gCheck = res.check;
@@ -335,6 +345,7 @@ async function main() {
           log(`${w}: kuberdd run ${r + 1}/${repeat} (loadavg ${os.loadavg()[0]?.toFixed(2)})`);
           try {
             const c0 = processTreeCpuSeconds();
+            settleDisk();
             const res = await runKuberdd();
             kCpu.push(processTreeCpuSeconds() - c0);
             kTimes.push(res.seconds);
@@ -350,6 +361,7 @@ async function main() {
         log(`${w}: baseline run ${r + 1}/${repeat} (loadavg ${os.loadavg()[0]?.toFixed(2)})`);
         try {
           const c0 = processTreeCpuSeconds();
+          settleDisk();
           const res = await runBaseline();
           bCpu.push(processTreeCpuSeconds() - c0);
           bTimes.push(res.seconds);
@@ -446,7 +458,6 @@ async function main() {
  * @param {boolean} keep
  */
 async function gnuSort(file, out, keep) {
-  const { spawnSync } = await import('node:child_process');
   const t0 = performance.now();
   const r = spawnSync('sort', ['-S', '4G', '--parallel=2', '-o', out, file], { env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = (performance.now() - t0) / 1000;
