@@ -83,41 +83,82 @@ export function* readFramedBlocks(buf: Uint8Array, source: string): Generator<Ui
 /**
  * readFramedBlocks over a stream of byte chunks (a segment read from disk piece by piece, or
  * fetched over the network in messages): chunk boundaries may fall anywhere, even inside a
- * header. Payloads are subarrays of a chunk when a frame lies within one, else of a copy.
- * `totalBytes`, when known, is checked: a stream that ends early or runs long is corrupt.
+ * header. Payloads are subarrays of a chunk when a frame lies within one; a frame split across
+ * chunks is assembled in a buffer of its own size, so only its bytes are copied (copying the
+ * rest of the chunk along with it doubled the memory traffic of every shuffle read).
+ * `totalBytes`, when known, is checked: a stream that ends early or runs long is corrupt, and
+ * a damaged length field can never make it allocate beyond what the stream holds.
  */
 export function* readFramedStream(chunks: Iterable<Uint8Array>, source: string, totalBytes?: number): Generator<Uint8Array> {
-  let pending: Uint8Array | undefined; // bytes of an incomplete frame carried over from earlier chunks
-  let consumed = 0; // stream offset of the first byte of `pending` (or of the next chunk)
-  for (const chunk of chunks) {
-    if (chunk.length === 0) continue;
-    let buf = chunk;
-    if (pending !== undefined) {
-      buf = new Uint8Array(pending.length + chunk.length);
-      buf.set(pending, 0);
-      buf.set(chunk, pending.length);
-      pending = undefined;
+  let consumed = 0; // stream offset of the first byte not yet part of a yielded frame
+  const head = new Uint8Array(HEADER_BYTES); // a header split across chunks
+  let headFilled = 0;
+  let frame: Uint8Array | undefined; // a frame split across chunks, once its length is known
+  let frameFilled = 0;
+  const from = (): string => `${source} (from byte ${consumed})`;
+  const startFrame = (header: Uint8Array): Uint8Array => {
+    if (header[0] !== MAGIC_0 || header[1] !== MAGIC_1) {
+      for (const _ of readFramedBlocks(header, from())) void _; // throws: bad magic, at this offset
     }
-    const complete = completeFramesLength(buf);
+    const length = HEADER_BYTES + new DataView(header.buffer, header.byteOffset, HEADER_BYTES).getUint32(4, true);
+    if (totalBytes !== undefined && length > totalBytes - consumed) {
+      throw corrupt(
+        from(),
+        0,
+        consumed >= totalBytes
+          ? `the stream runs past the ${totalBytes} bytes expected`
+          : `truncated payload (header says ${length - HEADER_BYTES} bytes, the ${totalBytes} expected leave ${totalBytes - consumed - HEADER_BYTES})`,
+      );
+    }
+    return new Uint8Array(length);
+  };
+  for (let chunk of chunks) {
+    if (chunk.length === 0) continue;
+    if (headFilled > 0 || frame !== undefined) {
+      if (frame === undefined) {
+        const take = Math.min(HEADER_BYTES - headFilled, chunk.length);
+        head.set(chunk.subarray(0, take), headFilled);
+        headFilled += take;
+        chunk = chunk.subarray(take);
+        if (headFilled < HEADER_BYTES) continue;
+        frame = startFrame(head);
+        frame.set(head);
+        frameFilled = HEADER_BYTES;
+        headFilled = 0;
+      }
+      const take = Math.min(frame.length - frameFilled, chunk.length);
+      frame.set(chunk.subarray(0, take), frameFilled);
+      frameFilled += take;
+      chunk = chunk.subarray(take);
+      if (frameFilled < frame.length) continue;
+      for (const payload of readFramedBlocks(frame, from())) yield payload;
+      consumed += frame.length;
+      frame = undefined;
+      if (chunk.length === 0) continue;
+    }
+    const complete = completeFramesLength(chunk);
     if (complete > 0) {
-      for (const payload of readFramedBlocks(buf.subarray(0, complete), source)) yield payload;
+      for (const payload of readFramedBlocks(chunk.subarray(0, complete), from())) yield payload;
     }
     consumed += complete;
-    if (complete < buf.length) {
-      // Copy: the chunk's buffer may be reused by the producer once we ask for the next one.
-      pending = buf.slice(complete);
-      if (pending.length >= 4 && (pending[0] !== MAGIC_0 || pending[1] !== MAGIC_1)) {
-        // Let readFramedBlocks produce the precise complaint (bad magic at this offset).
-        for (const _ of readFramedBlocks(pending, `${source} (from byte ${consumed})`)) void _;
+    const rest = chunk.subarray(complete);
+    if (rest.length >= HEADER_BYTES) {
+      frame = startFrame(rest);
+      frame.set(rest);
+      frameFilled = rest.length;
+    } else if (rest.length > 0) {
+      if (rest[0] !== MAGIC_0 || (rest.length > 1 && rest[1] !== MAGIC_1)) {
+        for (const _ of readFramedBlocks(rest, from())) void _; // throws: a truncated or bad header
       }
+      head.set(rest);
+      headFilled = rest.length;
     }
   }
-  if (pending !== undefined) {
-    for (const _ of readFramedBlocks(pending, `${source} (from byte ${consumed})`)) void _;
-  }
-  const total = consumed + (pending?.length ?? 0);
-  if (totalBytes !== undefined && total !== totalBytes) {
-    throw corrupt(source, total, `the stream holds ${total} bytes, ${totalBytes} were expected`);
+  // A frame or header still open when the stream ends is truncated: let the reader say how.
+  if (frame !== undefined) for (const _ of readFramedBlocks(frame.subarray(0, frameFilled), from())) void _;
+  if (headFilled > 0) for (const _ of readFramedBlocks(head.subarray(0, headFilled), from())) void _;
+  if (totalBytes !== undefined && consumed !== totalBytes) {
+    throw corrupt(source, consumed, `the stream holds ${consumed} bytes, ${totalBytes} were expected`);
   }
 }
 
