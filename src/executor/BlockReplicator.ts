@@ -106,7 +106,7 @@ export class BlockReplicator {
     const { executorIds } = await this.#o.requestDriver('replicaTarget', { executorId: this.#o.executorId, rddId, partition }, 'blockLocations', DRIVER_TIMEOUT_MS, 2);
     const target = executorIds[0];
     if (target === undefined) return; // it has its copies already, or there is no other executor
-    const staged = this.#o.staged.stage(concat(frames));
+    const staged = this.#o.staged.stage(Buffer.concat(frames));
     const request = encodeControlMessage('replicateBlock', { executorId: this.#o.executorId, rddId, partition, level, staged }, this.#o.secret);
     const abort = new AbortController();
     const waiting = this.#awaiting.get(target) ?? new Set();
@@ -146,14 +146,3 @@ function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}

@@ -72,6 +72,7 @@ const ENVELOPE_ROOM = 4096;
 const INTERRUPT_SLOTS = 64;
 /** Task fetches open at once; far above what readers prefetch, so a fetch a task waits for never queues behind paused ones. */
 const TASK_FETCH_SLOTS = 256;
+const TASK_YOUNG_GENERATION_MB = 96;
 /** Times a paused segment fetch whose server session expired is restarted (skipping what was delivered). */
 const SESSION_RESTARTS = 3;
 /** Map outputs kept for a restarted driver are renamed to shuffle ids from here on, which no driver hands out. */
@@ -244,7 +245,12 @@ export class ExecutorProcess implements AsyncDisposable {
       ...(settings.storageBytes === undefined ? {} : { storageBytes: settings.storageBytes }),
       ...(settings.shuffleSpillBytes === undefined ? {} : { shuffleSpillBytes: settings.shuffleSpillBytes }),
     };
-    const resourceLimits = this.#o.memoryMiB === undefined ? undefined : { maxOldGenerationSizeMb: this.#o.memoryMiB };
+    // A larger young generation, as for local-mode threads (LocalThreadsBackend): tasks allocate
+    // records fast and most die young.
+    const resourceLimits = {
+      maxYoungGenerationSizeMb: TASK_YOUNG_GENERATION_MB,
+      ...(this.#o.memoryMiB === undefined ? {} : { maxOldGenerationSizeMb: this.#o.memoryMiB }),
+    };
     const worker = startTaskWorker(data, resourceLimits);
     this.#worker = worker;
     this.#fetchServer = new FetchChannelServer(channel.port2, fetchSignal, (target, signal) => this.#fetchForTask(target, signal), this.#log);
@@ -366,7 +372,7 @@ export class ExecutorProcess implements AsyncDisposable {
       this.#toWorker({ t: 'export', requestId, rddId, partition });
     });
     if (frames === undefined) return answer({ missing: `partition ${partition} of RDD ${rddId} is not cached here` });
-    answer({ staged: this.#staged.stage(concat(frames)) });
+    answer({ staged: this.#staged.stage(Buffer.concat(frames)) });
   }
 
   // ---- Messages from the task thread ------------------------------------------------------------------
@@ -691,21 +697,10 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /** Running from sources (tests), the worker entry is TypeScript: load it through tsx. */
-function startTaskWorker(data: TaskWorkerData, resourceLimits: { maxOldGenerationSizeMb: number } | undefined): Worker {
-  const options = { workerData: data, transferList: [data.fetchPort], ...(resourceLimits === undefined ? {} : { resourceLimits }) };
+function startTaskWorker(data: TaskWorkerData, resourceLimits: { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb?: number }): Worker {
+  const options = { workerData: data, transferList: [data.fetchPort], resourceLimits };
   if (!fromSources) return new Worker(workerEntry, options);
   const bootstrap = `import('tsx/esm/api').then((tsx) => tsx.tsImport(${JSON.stringify(workerEntry.href)}, ${JSON.stringify(import.meta.url)}))`;
   return new Worker(bootstrap, { ...options, eval: true });
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
