@@ -77,7 +77,8 @@ export class TaskInput {
     if (parent !== undefined) parent.computed = true;
     const source: OpenSource = { kind, computed: false };
     const inner = this.#enter(source, open);
-    return parent !== undefined ? this.#passThrough(inner, source) : this.#read(inner, source);
+    // A source opened beneath another is counted and checked for kills, not numbered.
+    return parent !== undefined ? this.#batches(inner, source) : this.#read(inner, source);
   }
 
   #enter<R>(source: OpenSource, step: () => R): R {
@@ -107,12 +108,16 @@ export class TaskInput {
     if (this.ctx.isInterrupted()) throw new TaskKilledError(this.ctx.taskAttemptId);
   }
 
-  /** A source opened beneath another: counted and checked for kills, not numbered. */
-  *#passThrough<T>(inner: Iterable<T[]>, source: OpenSource): Generator<T[]> {
+  /**
+   * A source's batches, counted and checked for kills; `beforePull` runs each time the consumer
+   * asks for more. The source is closed when the consumer stops early, not after it failed.
+   */
+  *#batches<T>(inner: Iterable<T[]>, source: OpenSource, beforePull?: () => void): Generator<T[]> {
     const it = this.#enter(source, () => inner[Symbol.iterator]());
     let innerOpen = true;
     try {
       for (;;) {
+        beforePull?.();
         let batch: T[] | undefined;
         try {
           batch = this.#pull(it, source);
@@ -133,46 +138,27 @@ export class TaskInput {
   }
 
   *#read<T>(inner: Iterable<T[]>, source: OpenSource): Generator<T[]> {
-    const it = this.#enter(source, () => inner[Symbol.iterator]());
-    let innerOpen = true;
-    try {
-      for (;;) {
-        // The consumer asks for more: the record handed out last is done with.
-        this.#inFlight = -1;
-        let batch: T[] | undefined;
-        try {
-          batch = this.#pull(it, source);
-        } catch (error) {
-          innerOpen = false;
-          throw error;
-        }
-        if (batch === undefined) {
-          innerOpen = false;
-          return;
-        }
-        this.#checkKilled();
-        if (!this.#isolate) {
-          const first = this.#nextPosition;
-          this.#nextPosition += batch.length;
-          const kept = this.#skip.size === 0 ? batch : this.#dropSkipped(batch, first);
-          if (kept.length > 0) yield kept;
+    // Not resetting #inFlight when this ends: a failing consumer closes this generator on its way
+    // out, and the record in flight is what the failure is pinned to.
+    // The consumer asks for more: the record handed out last is done with.
+    for (const batch of this.#batches(inner, source, () => (this.#inFlight = -1))) {
+      if (!this.#isolate) {
+        const first = this.#nextPosition;
+        this.#nextPosition += batch.length;
+        const kept = this.#skip.size === 0 ? batch : this.#dropSkipped(batch, first);
+        if (kept.length > 0) yield kept;
+        continue;
+      }
+      for (let i = 0; i < batch.length; i++) {
+        const position = this.#nextPosition++;
+        if (this.#skip.has(position)) {
+          this.#skippedRecords++;
           continue;
         }
-        for (let i = 0; i < batch.length; i++) {
-          const position = this.#nextPosition++;
-          if (this.#skip.has(position)) {
-            this.#skippedRecords++;
-            continue;
-          }
-          if (i > 0) this.#checkKilled();
-          this.#inFlight = position;
-          yield [batch[i]!];
-        }
+        if (i > 0) this.#checkKilled();
+        this.#inFlight = position;
+        yield [batch[i]!];
       }
-    } finally {
-      // Not resetting #inFlight here: a failing consumer closes this generator on its way out,
-      // and the record in flight is what the failure is pinned to.
-      if (innerOpen) it.return?.();
     }
   }
 

@@ -12,6 +12,7 @@ import { sparkJobs } from '../../src/operator/sparkJobs.js';
 import { NatsServerProcess } from '../../src/transport/NatsServerProcess.js';
 import { PodRunner } from '../k8s/PodRunner.js';
 import { StandInApiServer } from '../k8s/StandInApiServer.js';
+import { waitFor } from '../k8s/waitFor.js';
 
 export const root = path.resolve(import.meta.dirname, '../..');
 export const fixture = (name: string): string => path.join(import.meta.dirname, 'fixtures', name);
@@ -103,19 +104,8 @@ export class E2eHarness {
   }
 
   /** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
-  async waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const value = await check();
-        if (value !== undefined && value !== false) return value;
-      } catch (error) {
-        last = error;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 45_000): Promise<T> {
+    return waitFor(what, check, timeoutMs, 100);
   }
 
   /** Waits for a final phase; fails with the driver pods' logs when it is not the one expected. */

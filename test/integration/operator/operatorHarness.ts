@@ -10,6 +10,7 @@ import { Operator, type OperatorOptions } from '../../../src/operator/Operator.j
 import { sparkJobs } from '../../../src/operator/sparkJobs.js';
 import { PodRunner } from '../../k8s/PodRunner.js';
 import { StandInApiServer } from '../../k8s/StandInApiServer.js';
+import { waitFor } from '../../k8s/waitFor.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 export const fakeDriver = path.join(import.meta.dirname, 'fixtures', 'fakeDriver.mjs');
@@ -72,19 +73,8 @@ export class OperatorHarness {
   }
 
   /** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
-  async waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    for (;;) {
-      try {
-        const value = await check();
-        if (value !== undefined && value !== false) return value;
-      } catch (error) {
-        last = error;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last === undefined ? '' : `: ${String(last)}`}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+    return waitFor(what, check, timeoutMs, 50);
   }
 
   async waitForPhase(name: string, phase: string, timeoutMs?: number): Promise<SparkJob> {
