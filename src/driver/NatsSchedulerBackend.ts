@@ -9,7 +9,9 @@ import {
   type ControlMessage,
   type ControlMessages,
   type ControlType,
+  type AdoptedBlock,
   type ExecutorSettings,
+  type HeldCachedBlock,
   type HeldMapOutput,
 } from '../executor/ExecutorProtocol.js';
 import { RefusalLog } from '../executor/RefusalLog.js';
@@ -17,7 +19,7 @@ import { StagedPayloads } from '../executor/StagedPayloads.js';
 import { emptyTaskMetrics } from '../engine/TaskMetrics.js';
 import type { SchedulerBackend, TaskSchedulerCallbacks, WorkerOffer } from '../scheduler/SchedulerBackend.js';
 import type { TaskDescription } from '../scheduler/TaskDescription.js';
-import type { TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
+import type { BlockUpdate, TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
 import { durableShuffleBucket } from '../shuffle/durableShuffleBucket.js';
 import { BlockFetcher } from '../transport/BlockFetcher.js';
 import { serveBlocks } from '../transport/BlockServer.js';
@@ -72,6 +74,8 @@ export interface NatsSchedulerBackendOptions {
   readonly onAllExecutorsLost?: (reason: string) => void;
   /** An executor of an earlier driver attempt registered, offering the map outputs it still holds. */
   readonly onMapOutputsOffered?: (executorId: string, outputs: readonly HeldMapOutput[]) => void;
+  /** Likewise, the cached partitions it kept. */
+  readonly onCachedBlocksOffered?: (executorId: string, blocks: readonly HeldCachedBlock[]) => void;
 }
 
 interface RemoteExecutor {
@@ -87,6 +91,8 @@ interface RemoteExecutor {
 }
 
 const DRIVER_TYPES = ['register', 'heartbeat', 'started', 'status', 'fetch', 'canCommit', 'locateBlock', 'replicaTarget', 'replicaStored'] as const;
+/** How long a restarted driver waits for an executor to store the cached partitions it kept (it writes them to memory or disk). */
+const ADOPT_TIMEOUT_MS = 90_000;
 /** Room for the envelope when deciding whether a payload fits in one message. */
 const ENVELOPE_ROOM = 4096;
 
@@ -186,6 +192,23 @@ export class NatsSchedulerBackend implements SchedulerBackend {
 
   killTask(taskId: number, executorId: string, reason: string): void {
     if (this.#executors.has(executorId)) this.#sendTo(executorId, 'kill', { taskId, reason });
+  }
+
+  /**
+   * Has an executor of an earlier driver attempt store the cached partitions it kept as
+   * partitions of this driver's RDDs; returns those it stored (none when it does not answer).
+   */
+  async adoptCachedBlocks(executorId: string, blocks: readonly AdoptedBlock[], timeoutMs = ADOPT_TIMEOUT_MS): Promise<readonly BlockUpdate[]> {
+    if (this.#bus === undefined || !this.#executors.has(executorId) || blocks.length === 0) return [];
+    try {
+      const data = await this.#bus.request(executorSubject(this.#o.appId, executorId), encodeControlMessage('adoptBlocks', { blocks }, this.#o.secret), { timeoutMs });
+      const answer = decodeControlMessage(data, this.#o.secret, ['adoptedBlocks']);
+      if (!answer.ok) throw new Error(`bad answer: ${answer.reason}`);
+      return answer.value.body.stored;
+    } catch (error) {
+      this.#log.warn('an executor did not take over its cached partitions; they are recomputed', { executorId, error: String((error as Error).message ?? error) });
+      return [];
+    }
   }
 
   removeRdd(rddId: number): void {
@@ -316,6 +339,10 @@ export class NatsSchedulerBackend implements SchedulerBackend {
       const outputs = body.mapOutputs.filter((o) => o.status.executorId === ex.id);
       this.#log.info('an executor of an earlier driver attempt offers its map outputs', { executorId: ex.id, mapOutputs: outputs.length });
       this.#o.onMapOutputsOffered?.(ex.id, outputs);
+    }
+    if (body.cachedBlocks !== undefined && body.cachedBlocks.length > 0) {
+      this.#log.info('an executor of an earlier driver attempt offers its cached partitions', { executorId: ex.id, cachedBlocks: body.cachedBlocks.length });
+      this.#o.onCachedBlocksOffered?.(ex.id, body.cachedBlocks);
     }
     this.#reply(msg, 'registered', { accepted: true, settings: this.#settings() });
     this.#log.debug('executor registered', { executorId: ex.id, host: ex.host, pid: ex.pid, cores: ex.cores });

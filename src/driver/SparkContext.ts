@@ -19,6 +19,7 @@ import { builtinAccumulatorSpecs, customAccumulatorSpec, type AccumulatorSpec } 
 import { Broadcast } from '../engine/Broadcast.js';
 import { DEFAULT_MAX_SPLIT_BYTES } from '../engine/io/defaultMaxSplitBytes.js';
 import { RDD, unionOf } from '../engine/RDD.js';
+import { rddLineageIdentity } from '../engine/lineageIdentity.js';
 import type { PartitionFunction, RDDContext } from '../engine/RDDContext.js';
 import type { RDDNode } from '../engine/RDDNode.js';
 import { EmptyNode } from '../engine/rdd/EmptyNode.js';
@@ -38,10 +39,11 @@ import { MapOutputTracker } from '../shuffle/MapOutputTracker.js';
 import { ReliableCheckpointNode } from '../storage/ReliableCheckpointNode.js';
 import { CacheTracker } from './CacheTracker.js';
 import { Checkpointer } from './Checkpointer.js';
+import type { AdoptedBlock, HeldCachedBlock, HeldMapOutput } from '../executor/ExecutorProtocol.js';
 import { createSchedulerBackend } from './createSchedulerBackend.js';
 import { NatsSchedulerBackend } from './NatsSchedulerBackend.js';
 import type { KubernetesDriverSettings } from './KubernetesDriverSettings.js';
-import { RecoveredMapOutputs } from './RecoveredMapOutputs.js';
+import { RecoveredHoldings } from './RecoveredHoldings.js';
 import { ModuleRef } from './ModuleRef.js';
 import { parseDurationMs } from './parseDuration.js';
 import { parseMaster } from './parseMaster.js';
@@ -85,7 +87,8 @@ export class SparkContext implements RDDContext, NotShippable {
   });
   readonly #commits = new OutputCommitCoordinator();
   /** Master k8s: map outputs that executors of an earlier driver attempt still hold. */
-  readonly #recovered: RecoveredMapOutputs | undefined;
+  /** On Kubernetes: what executors of an earlier driver attempt offer to reuse (supervise). */
+  readonly #recovered: { readonly mapOutputs: RecoveredHoldings<HeldMapOutput>; readonly cachedBlocks: RecoveredHoldings<HeldCachedBlock> } | undefined;
   readonly #dag: DAGScheduler;
   readonly #tasks: TaskSchedulerImpl;
   readonly #backend: SchedulerBackend;
@@ -128,7 +131,7 @@ export class SparkContext implements RDDContext, NotShippable {
     // Per task and shuffle buffer; the default and how size is estimated: LocalDiskShuffleManager.
     const shuffleSpillBytes = this.#numberConf('kuberdd.shuffle.spillBytes', DEFAULT_SHUFFLE_SPILL_BYTES);
     if (shuffleSpillBytes === 0) throw new UserInputError('--conf kuberdd.shuffle.spillBytes=0: expected a positive number of bytes');
-    this.#recovered = options.kubernetes === undefined ? undefined : new RecoveredMapOutputs();
+    this.#recovered = options.kubernetes === undefined ? undefined : { mapOutputs: new RecoveredHoldings(), cachedBlocks: new RecoveredHoldings() };
     const recovered = this.#recovered;
     this.#localDir = mkdtempSync(path.join(this.getConf('kuberdd.local.dir') ?? tmpdir(), `kuberdd-${this.appId}-`));
 
@@ -140,7 +143,8 @@ export class SparkContext implements RDDContext, NotShippable {
         if (event.type === 'taskEnd' && !event.successful) this.#commits.taskFailed(event.taskId);
         else if (event.type === 'executorRemoved') {
           this.#commits.executorLost(event.executorId);
-          recovered?.forgetExecutor(event.executorId);
+          recovered?.mapOutputs.forgetExecutor(event.executorId);
+          recovered?.cachedBlocks.forgetExecutor(event.executorId);
         }
         this.#transfers.recordEvent(event);
         this.#emit(event);
@@ -150,7 +154,7 @@ export class SparkContext implements RDDContext, NotShippable {
       },
       logger: this.#logger,
       maxStageAttempts: scheduling.maxStageAttempts,
-      ...(recovered === undefined ? {} : { recoveredMapOutputs: (identity: string) => recovered.take(identity) }),
+      ...(recovered === undefined ? {} : { recoveredMapOutputs: (identity: string) => recovered.mapOutputs.take(identity).map((h) => h.held.status) }),
     });
     this.#tasks = new TaskSchedulerImpl(this.#dag, {
       maxTaskFailures: scheduling.maxTaskFailures,
@@ -181,7 +185,7 @@ export class SparkContext implements RDDContext, NotShippable {
         cacheLocations: this.#cache,
         failAllJobs: (reason) => this.#dag.post({ type: 'allJobsCancelled', reason }),
         kubernetes: options.kubernetes,
-        recoveredMapOutputs: recovered,
+        recovered,
       });
     } catch (error) {
       rmSync(this.#localDir, { recursive: true, force: true });
@@ -398,6 +402,7 @@ export class SparkContext implements RDDContext, NotShippable {
         });
       }
       await this.#prepareLineage(rdd as RDD<unknown>);
+      if (this.#recovered !== undefined && this.#recovered.cachedBlocks.size > 0) await this.#adoptCachedBlocks(rdd as RDD<unknown>);
     } finally {
       this.#unsubmitted.delete(pending);
     }
@@ -548,6 +553,39 @@ export class SparkContext implements RDDContext, NotShippable {
   }
 
   /** Runs every node's prepare() (sampling, index offsets) and lists partitions, parents first. */
+  /**
+   * A restarted driver (supervise): cached partitions of the job's persisted RDDs that executors
+   * of the earlier attempt kept are stored again under this driver's RDD ids, and recorded as
+   * cached, so the DAG scheduler computes only the partitions that were lost.
+   */
+  async #adoptCachedBlocks(root: RDD<unknown>): Promise<void> {
+    const backend = this.#backend;
+    if (!(backend instanceof NatsSchedulerBackend)) return;
+    const byExecutor = new Map<string, AdoptedBlock[]>();
+    const seen = new Set<number>();
+    const stack = [root];
+    while (stack.length > 0) {
+      const rdd = stack.pop()!;
+      if (seen.has(rdd.id)) continue;
+      seen.add(rdd.id);
+      for (const dep of rdd.dependencies) stack.push(dep.rdd as RDD<unknown>);
+      if (rdd.getStorageLevel().name === 'NONE') continue;
+      for (const { executorId, held } of this.#recovered!.cachedBlocks.take(rddLineageIdentity(rdd))) {
+        if (held.partition >= rdd.partitions.length || held.level !== rdd.getStorageLevel().name) continue;
+        let list = byExecutor.get(executorId);
+        if (list === undefined) byExecutor.set(executorId, (list = []));
+        list.push({ heldId: held.heldId, rddId: rdd.id });
+      }
+    }
+    await Promise.all(
+      [...byExecutor].map(async ([executorId, blocks]) => {
+        const stored = await backend.adoptCachedBlocks(executorId, blocks);
+        this.#cache.recordBlockUpdates(executorId, stored);
+        this.#logger.info('reusing cached partitions of an earlier driver attempt', { executorId, offered: blocks.length, stored: stored.length });
+      }),
+    );
+  }
+
   async #prepareLineage(rdd: RDD<unknown>): Promise<void> {
     const visit = async (r: RDD<unknown>): Promise<void> => {
       let done = this.#prepared.get(r.node);

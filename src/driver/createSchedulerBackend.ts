@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { UserInputError } from '../common/errors/UserInputError.js';
 import type { Logger } from '../common/logging/Logger.js';
-import type { HeldMapOutput } from '../executor/ExecutorProtocol.js';
+import type { HeldCachedBlock, HeldMapOutput } from '../executor/ExecutorProtocol.js';
 import type { SchedulerBackend } from '../scheduler/SchedulerBackend.js';
 import { parseNatsConnectOptions } from '../transport/NatsConnectOptions.js';
 import { NatsServerProcess } from '../transport/NatsServerProcess.js';
@@ -14,7 +14,7 @@ import { LocalThreadsBackend } from './LocalThreadsBackend.js';
 import { NatsSchedulerBackend, type NatsEndpoint } from './NatsSchedulerBackend.js';
 import { parseDurationMs } from './parseDuration.js';
 import type { Master } from './parseMaster.js';
-import type { RecoveredMapOutputs } from './RecoveredMapOutputs.js';
+import type { RecoveredHoldings } from './RecoveredHoldings.js';
 
 export interface BackendSettings {
   readonly master: Master;
@@ -35,7 +35,10 @@ export interface BackendSettings {
   /** Master `k8s`: the driver pod's job, client and executor pod template (`kuberdd driver` sets it). */
   readonly kubernetes?: KubernetesDriverSettings | undefined;
   /** Where map outputs offered by executors of an earlier driver attempt go. */
-  readonly recoveredMapOutputs?: RecoveredMapOutputs | undefined;
+  readonly recovered?: {
+    readonly mapOutputs: RecoveredHoldings<HeldMapOutput>;
+    readonly cachedBlocks: RecoveredHoldings<HeldCachedBlock>;
+  } | undefined;
 }
 
 /**
@@ -112,7 +115,12 @@ export function createSchedulerBackend(s: BackendSettings): SchedulerBackend {
     shuffleSpillBytes: s.shuffleSpillBytes,
     onAllExecutorsLost: s.failAllJobs,
     durableShuffle,
-    ...(s.recoveredMapOutputs === undefined ? {} : { onMapOutputsOffered: (executorId: string, outputs: readonly HeldMapOutput[]) => s.recoveredMapOutputs!.offer(executorId, outputs) }),
+    ...(s.recovered === undefined
+      ? {}
+      : {
+          onMapOutputsOffered: (executorId: string, outputs: readonly HeldMapOutput[]) => s.recovered!.mapOutputs.offer(executorId, outputs),
+          onCachedBlocksOffered: (executorId: string, blocks: readonly HeldCachedBlock[]) => s.recovered!.cachedBlocks.offer(executorId, blocks),
+        }),
     ...(maxReplacements === undefined ? {} : { maxReplacements }),
   });
 }

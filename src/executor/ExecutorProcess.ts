@@ -29,10 +29,13 @@ import {
   type ControlMessages,
   type ControlType,
   type ExecutorSettings,
+  type AdoptedBlock,
+  type HeldCachedBlock,
   type HeldMapOutput,
   type StagedPayload,
 } from './ExecutorProtocol.js';
 import { FetchChannelServer } from './FetchChannelServer.js';
+import type { BlockToAdopt, HeldBlockFile } from './HeldBlockFiles.js';
 import { RefusalLog } from './RefusalLog.js';
 import { StagedPayloads } from './StagedPayloads.js';
 import type { FetchTarget, FromTaskWorker, TaskWorkerData, ToTaskWorker } from './TaskWorkerMessage.js';
@@ -66,6 +69,10 @@ const REQUEST_TIMEOUT_MS = 5_000;
 const REQUEST_ATTEMPTS = 4;
 const REGISTER_ATTEMPT_MS = 2_000;
 const EXPORT_TIMEOUT_MS = 5_000;
+/** Writing the cached partitions to files when the driver is replaced: after this the restarted driver recomputes them. */
+const HANDOVER_TIMEOUT_MS = 60_000;
+/** Storing held partitions again for a restarted driver (it waits a little longer, then recomputes them). */
+const ADOPT_TIMEOUT_MS = 60_000;
 /** Room for the envelope when deciding whether a payload fits in one message. */
 const ENVELOPE_ROOM = 4096;
 /** Slots in the kill flags shared with the task thread (tasks it may hold at once). */
@@ -112,7 +119,8 @@ export class ExecutorProcess implements AsyncDisposable {
   readonly #subscriptions: Subscription[] = [];
   readonly #refusals: RefusalLog;
   readonly #running = new Set<number>();
-  readonly #workerRequests = new Map<number, (frames: readonly Uint8Array[] | undefined) => void>();
+  /** Requests to the task thread awaiting its answer, by request id. */
+  readonly #workerRequests = new Map<number, (answer: FromTaskWorker) => void>();
   #nextWorkerRequest = 0;
   #settings: ExecutorSettings | undefined;
   /** `kuberdd.shuffle.durable`: the app's bucket of map outputs in JetStream (connected on first use). */
@@ -130,6 +138,11 @@ export class ExecutorProcess implements AsyncDisposable {
   /** Running shuffle map tasks whose binary names their shuffle's lineage identity. */
   readonly #taskIdentity = new Map<number, string>();
   #heldRenames = 0;
+  /** Persisted RDDs of this driver's stages, by RDD id: their cached partitions are kept for a restarted driver. */
+  readonly #rddIdentity = new Map<number, string>();
+  /** Cached partitions kept in files for a restarted driver, by held id. */
+  readonly #heldBlocks = new Map<number, HeldBlockFile>();
+  #nextHeldId = 0;
   /** Registering with a new driver (the one it knew is gone): heartbeats wait. */
   #reattaching = false;
 
@@ -202,7 +215,7 @@ export class ExecutorProcess implements AsyncDisposable {
     this.#log.info('executor running', { executorId, cores: this.#o.cores });
   }
 
-  async #register(signal: AbortSignal | undefined, mapOutputs?: readonly HeldMapOutput[]): Promise<ExecutorSettings> {
+  async #register(signal: AbortSignal | undefined, mapOutputs?: readonly HeldMapOutput[], cachedBlocks?: readonly HeldCachedBlock[]): Promise<ExecutorSettings> {
     const deadline = Date.now() + (this.#o.registrationTimeoutMs ?? 60_000);
     const body: ControlMessages['register'] = {
       executorId: this.executorId,
@@ -211,6 +224,7 @@ export class ExecutorProcess implements AsyncDisposable {
       cores: this.#o.cores,
       protocolVersion: EXECUTOR_PROTOCOL_VERSION,
       ...(mapOutputs === undefined || mapOutputs.length === 0 ? {} : { mapOutputs }),
+      ...(cachedBlocks === undefined || cachedBlocks.length === 0 ? {} : { cachedBlocks }),
     };
     let lastError = 'no answer';
     for (let attempt = 1; Date.now() < deadline; attempt++) {
@@ -285,7 +299,7 @@ export class ExecutorProcess implements AsyncDisposable {
   // ---- Messages from the driver (and other executors) ----------------------------------------------
 
   #onControl(msg: IncomingMessage): void {
-    const decoded = decodeControlMessage(msg.data, this.#o.secret, ['launch', 'kill', 'removeRdd', 'removeShuffle', 'removeBroadcast', 'shutdown', 'executorLost', 'exportBlock', 'replicateBlock'], this.#replays);
+    const decoded = decodeControlMessage(msg.data, this.#o.secret, ['launch', 'kill', 'removeRdd', 'removeShuffle', 'removeBroadcast', 'shutdown', 'executorLost', 'exportBlock', 'replicateBlock', 'adoptBlocks'], this.#replays);
     if (!decoded.ok) {
       this.#refusals.refused(msg.subject, decoded.reason);
       return;
@@ -299,6 +313,7 @@ export class ExecutorProcess implements AsyncDisposable {
           return;
         }
         this.#running.add(m.body.task.taskId);
+        for (const { rddId, identity } of m.body.task.cachedRddIdentities ?? []) this.#rddIdentity.set(rddId, identity);
         if (m.body.task.kind === 'shuffleMap') {
           // `<stage>.<attempt>.<lineage identity>` when the driver names shuffles for reuse by a restarted driver.
           const identity = m.body.task.binaryId.split('.')[2];
@@ -310,6 +325,7 @@ export class ExecutorProcess implements AsyncDisposable {
         this.#kill(m.body.taskId);
         return;
       case 'removeRdd':
+        this.#rddIdentity.delete(m.body.rddId);
         this.#toWorker({ t: 'removeRdd', rddId: m.body.rddId });
         return;
       case 'removeShuffle':
@@ -336,6 +352,9 @@ export class ExecutorProcess implements AsyncDisposable {
         // Before registration completes there is no replicator: the pusher times out and keeps one copy.
         if (this.#replicator !== undefined) void this.#replicator.receive(msg, m.body);
         return;
+      case 'adoptBlocks':
+        void this.#adoptBlocks(msg, m.body.blocks);
+        return;
     }
   }
 
@@ -359,20 +378,46 @@ export class ExecutorProcess implements AsyncDisposable {
       }
     };
     if (this.#running.size > 0) return answer({ missing: 'the executor is running tasks' });
+    const reply = await this.#askWorker((requestId) => ({ t: 'export', requestId, rddId, partition }), EXPORT_TIMEOUT_MS);
+    const frames = reply?.t === 'exported' ? reply.frames : undefined;
+    if (frames === undefined) return answer({ missing: `partition ${partition} of RDD ${rddId} is not cached here` });
+    answer({ staged: this.#staged.stage(Buffer.concat(frames)) });
+  }
+
+  /** The restarted driver takes held partitions: the task thread stores them under its RDD ids. */
+  async #adoptBlocks(msg: IncomingMessage, blocks: readonly AdoptedBlock[]): Promise<void> {
+    const toAdopt: BlockToAdopt[] = [];
+    for (const { heldId, rddId } of blocks) {
+      const held = this.#heldBlocks.get(heldId);
+      if (held === undefined) continue;
+      this.#heldBlocks.delete(heldId);
+      this.#rddIdentity.set(rddId, held.identity);
+      toAdopt.push({ file: held.file, rddId, partition: held.partition, level: held.level });
+    }
+    const reply = toAdopt.length === 0 ? undefined : await this.#askWorker((requestId) => ({ t: 'adoptBlocks', requestId, blocks: toAdopt }), ADOPT_TIMEOUT_MS);
+    const stored = reply?.t === 'adoptedBlocks' ? reply.stored : [];
+    this.#log.info('stored cached partitions a restarted driver took over', { offered: blocks.length, stored: stored.length });
+    try {
+      msg.respond(encodeControlMessage('adoptedBlocks', { stored }, this.#o.secret));
+    } catch (error) {
+      this.#log.warn('could not answer an adoption of cached partitions', { error: String(error) });
+    }
+  }
+
+  /** A request to the task thread; undefined when it does not answer in time. */
+  #askWorker(request: (requestId: number) => ToTaskWorker, timeoutMs: number): Promise<FromTaskWorker | undefined> {
     const requestId = this.#nextWorkerRequest++;
-    const frames = await new Promise<readonly Uint8Array[] | undefined>((resolve) => {
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#workerRequests.delete(requestId);
         resolve(undefined);
-      }, EXPORT_TIMEOUT_MS);
-      this.#workerRequests.set(requestId, (f) => {
+      }, timeoutMs);
+      this.#workerRequests.set(requestId, (answer) => {
         clearTimeout(timer);
-        resolve(f);
+        resolve(answer);
       });
-      this.#toWorker({ t: 'export', requestId, rddId, partition });
+      this.#toWorker(request(requestId));
     });
-    if (frames === undefined) return answer({ missing: `partition ${partition} of RDD ${rddId} is not cached here` });
-    answer({ staged: this.#staged.stage(Buffer.concat(frames)) });
   }
 
   // ---- Messages from the task thread ------------------------------------------------------------------
@@ -388,10 +433,12 @@ export class ExecutorProcess implements AsyncDisposable {
       case 'request':
         void this.#answerWorker(msg.requestId, msg.what, msg.key);
         return;
-      case 'exported': {
+      case 'exported':
+      case 'handedOver':
+      case 'adoptedBlocks': {
         const resolve = this.#workerRequests.get(msg.requestId);
         this.#workerRequests.delete(msg.requestId);
-        resolve?.(msg.frames);
+        resolve?.(msg);
         return;
       }
       case 'replicate':
@@ -576,33 +623,53 @@ export class ExecutorProcess implements AsyncDisposable {
   /**
    * The driver answering does not know this executor: either it gave up on it (it then refuses
    * the registration, and the executor stops) or it is a restarted driver of the same
-   * application. Then the task thread starts afresh (tasks, stage binaries, broadcasts and
-   * cached blocks of the old driver mean nothing to the new one), the map outputs kept on disk
-   * are renamed to shuffle ids no driver hands out, and offered to the new driver, which takes
-   * those whose lineage identity matches a shuffle of its own.
+   * application. Then the task thread starts afresh (tasks, stage binaries, broadcasts and RDD
+   * ids of the old driver mean nothing to the new one). What can be reused is offered to the new
+   * driver by lineage identity: the map outputs kept on disk, renamed to shuffle ids no driver
+   * hands out, and the cached partitions of persisted RDDs, which the old task thread first
+   * writes to files (HeldBlockFiles). The new driver takes those matching its own shuffles and
+   * RDDs.
    */
   async #reattach(): Promise<void> {
     if (this.#reattaching || this.#stopping !== undefined) return;
     this.#reattaching = true;
     try {
       const old = this.#worker;
+      for (const taskId of this.#running) this.#kill(taskId);
+      const blocks = old === undefined ? [] : await this.#handOverCachedBlocks();
       this.#worker = undefined;
       this.#fetchServer?.close();
       if (old !== undefined) await old.terminate();
       this.#running.clear();
       this.#taskIdentity.clear();
       const outputs = this.#renameHeld();
-      const settings = await this.#register(undefined, outputs);
+      const settings = await this.#register(undefined, outputs, blocks);
       if (this.#stopping !== undefined) return;
       this.#settings = settings;
       this.#lastDriverContact = Date.now();
       await this.#startWorker(settings, undefined);
-      this.#log.info('registered with a restarted driver', { executorId: this.executorId, mapOutputs: outputs.length });
+      this.#log.info('registered with a restarted driver', { executorId: this.executorId, mapOutputs: outputs.length, cachedBlocks: blocks.length });
     } catch (error) {
       void this.stop({ kind: 'driverLost', reason: `the driver no longer knows this executor: ${String((error as Error).message ?? error)}` });
     } finally {
       this.#reattaching = false;
     }
+  }
+
+  /**
+   * Has the old task thread write the cached partitions of persisted RDDs with a known lineage
+   * identity to files; returns every held partition (those kept from earlier drivers too).
+   */
+  async #handOverCachedBlocks(): Promise<HeldCachedBlock[]> {
+    const rdds = [...this.#rddIdentity].map(([rddId, identity]) => ({ rddId, identity }));
+    this.#rddIdentity.clear();
+    if (rdds.length > 0) {
+      const dir = path.join(this.localDir, 'held', String(this.#heldRenames++));
+      const reply = await this.#askWorker((requestId) => ({ t: 'handOver', requestId, rdds, dir }), HANDOVER_TIMEOUT_MS);
+      if (reply?.t === 'handedOver') for (const held of reply.blocks) this.#heldBlocks.set(this.#nextHeldId++, held);
+      else this.#log.warn('the task thread did not hand over its cached partitions in time; a restarted driver recomputes them');
+    }
+    return [...this.#heldBlocks].map(([heldId, h]) => ({ identity: h.identity, heldId, partition: h.partition, bytes: h.bytes, level: h.level }));
   }
 
   /** Moves the kept map outputs out of the way of the new driver's shuffle ids (its removeShuffle and its file names). */

@@ -30,6 +30,7 @@ const task: Required<TaskDescription> = {
   binary: new Uint8Array([1, 2, 3]),
   isolateRecords: true,
   skipRecords: [4, 9],
+  cachedRddIdentities: [{ rddId: 4, identity: 'a3f9c2d4e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9c0' }],
 };
 const mapStatus: Required<MapStatus> = { shuffleId: 2, mapId: 5, executorId: 'exec-1', dataPath: '/tmp/x/shuffle_2_5_7.data', offsets: [0, 10, 25], records: [1, 2], durable: true };
 const fetchFailed = { shuffleId: 2, mapId: 1, reduceId: 0, executorId: 'exec-0' };

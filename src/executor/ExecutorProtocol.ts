@@ -1,7 +1,7 @@
 import type { CommitRequest } from '../engine/output/PendingCommit.js';
 import { emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import type { CommitDecision } from '../scheduler/OutputCommitCoordinator.js';
-import type { TaskDescription } from '../scheduler/TaskDescription.js';
+import type { CachedRddIdentity, TaskDescription } from '../scheduler/TaskDescription.js';
 import type { TaskError } from '../scheduler/TaskError.js';
 import type { BlockUpdate, TaskStatusUpdate } from '../scheduler/TaskStatusUpdate.js';
 import type { MapStatus } from '../shuffle/MapStatus.js';
@@ -61,6 +61,25 @@ export interface HeldMapOutput {
   readonly status: MapStatus;
 }
 
+/**
+ * A cached partition an executor kept for a restarted driver (written to its local disk when
+ * its old driver went away), named by its RDD's lineage identity (rddLineageIdentity);
+ * `heldId` is the executor's own number for it.
+ */
+export interface HeldCachedBlock {
+  readonly identity: string;
+  readonly heldId: number;
+  readonly partition: number;
+  readonly bytes: number;
+  readonly level: string;
+}
+
+/** One held partition a restarted driver takes: it is stored again as partition `partition` of its RDD `rddId`. */
+export interface AdoptedBlock {
+  readonly heldId: number;
+  readonly rddId: number;
+}
+
 /** Every message, by type. */
 export interface ControlMessages {
   // ---- executor → driver
@@ -76,6 +95,8 @@ export interface ControlMessages {
     readonly cores: number;
     readonly protocolVersion: number;
     readonly mapOutputs?: readonly HeldMapOutput[] | undefined;
+    /** Cached partitions it kept, likewise by lineage identity. */
+    readonly cachedBlocks?: readonly HeldCachedBlock[] | undefined;
   };
   /** Request; answered with `heartbeatReply`. */
   heartbeat: { readonly executorId: string; readonly runningTasks: readonly number[] };
@@ -116,6 +137,11 @@ export interface ControlMessages {
   replicateBlock: { readonly executorId: string; readonly rddId: number; readonly partition: number; readonly level: string; readonly staged: StagedPayload };
   /** The bytes the replica holds here, or why it was not stored. */
   replicated: { readonly bytes?: number | undefined; readonly error?: string | undefined };
+  // ---- driver → executor, for a restarted driver
+  /** Request: store these held partitions again under this driver's RDD ids; answered with `adoptedBlocks`. */
+  adoptBlocks: { readonly blocks: readonly AdoptedBlock[] };
+  /** The partitions stored again (a held partition that is gone or did not fit is left out). */
+  adoptedBlocks: { readonly stored: readonly BlockUpdate[] };
 }
 
 export type ControlType = keyof ControlMessages;
@@ -147,6 +173,7 @@ export function parseTaskDescription(v: unknown, where = 'task'): TaskDescriptio
   const binary = optional(r['binary'], `${where}.binary`, bytes);
   const skipRecords = optional(r['skipRecords'], `${where}.skipRecords`, (x, w) => arrayOf(x, w, integer));
   const isolateRecords = optional(r['isolateRecords'], `${where}.isolateRecords`, boolean);
+  const cachedRddIdentities = optional(r['cachedRddIdentities'], `${where}.cachedRddIdentities`, (x, w) => arrayOf(x, w, cachedRddIdentity, 10_000));
   return {
     taskId: integer(r['taskId'], `${where}.taskId`),
     executorId: identifier(r['executorId'], `${where}.executorId`),
@@ -159,7 +186,13 @@ export function parseTaskDescription(v: unknown, where = 'task'): TaskDescriptio
     ...(binary === undefined ? {} : { binary }),
     ...(isolateRecords === undefined ? {} : { isolateRecords }),
     ...(skipRecords === undefined ? {} : { skipRecords }),
+    ...(cachedRddIdentities === undefined ? {} : { cachedRddIdentities }),
   };
+}
+
+function cachedRddIdentity(v: unknown, where: string): CachedRddIdentity {
+  const r = record(v, where);
+  return { rddId: integer(r['rddId'], `${where}.rddId`), identity: identifier(r['identity'], `${where}.identity`) };
 }
 
 function mapStatus(v: unknown, where: string): MapStatus {
@@ -178,6 +211,22 @@ function mapStatus(v: unknown, where: string): MapStatus {
 function heldMapOutput(v: unknown, where: string): HeldMapOutput {
   const r = record(v, where);
   return { identity: identifier(r['identity'], `${where}.identity`), status: mapStatus(r['status'], `${where}.status`) };
+}
+
+function heldCachedBlock(v: unknown, where: string): HeldCachedBlock {
+  const r = record(v, where);
+  return {
+    identity: identifier(r['identity'], `${where}.identity`),
+    heldId: integer(r['heldId'], `${where}.heldId`),
+    partition: integer(r['partition'], `${where}.partition`),
+    bytes: integer(r['bytes'], `${where}.bytes`),
+    level: string(r['level'], `${where}.level`, 64),
+  };
+}
+
+function adoptedBlock(v: unknown, where: string): AdoptedBlock {
+  const r = record(v, where);
+  return { heldId: integer(r['heldId'], `${where}.heldId`), rddId: integer(r['rddId'], `${where}.rddId`) };
 }
 
 function optionalField<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
@@ -274,6 +323,7 @@ const parsers: { readonly [K in ControlType]: (body: unknown) => ControlMessages
       cores: integer(r['cores'], 'register.cores', 1),
       protocolVersion: integer(r['protocolVersion'], 'register.protocolVersion'),
       ...optionalField('mapOutputs', optional(r['mapOutputs'], 'register.mapOutputs', (x, w) => arrayOf(x, w, heldMapOutput, 1_000_000))),
+      ...optionalField('cachedBlocks', optional(r['cachedBlocks'], 'register.cachedBlocks', (x, w) => arrayOf(x, w, heldCachedBlock, 1_000_000))),
     };
   },
   heartbeat: (b) => {
@@ -402,6 +452,8 @@ const parsers: { readonly [K in ControlType]: (body: unknown) => ControlMessages
     if ((stored === undefined) === (error === undefined)) throw new WireShapeError('replicated must carry exactly one of bytes and error');
     return { ...(stored === undefined ? {} : { bytes: stored }), ...(error === undefined ? {} : { error }) };
   },
+  adoptBlocks: (b) => ({ blocks: arrayOf(record(b, 'adoptBlocks')['blocks'], 'adoptBlocks.blocks', adoptedBlock, 1_000_000) }),
+  adoptedBlocks: (b) => ({ stored: arrayOf(record(b, 'adoptedBlocks')['stored'], 'adoptedBlocks.stored', blockUpdate, 1_000_000) }),
 };
 
 /** Checks a decoded body against its type's shape. */

@@ -1,5 +1,8 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { CachedRddIdentity } from '../scheduler/TaskDescription.js';
+import type { BlockUpdate } from '../scheduler/TaskStatusUpdate.js';
 import type { FromExecutorThread, ToExecutorThread } from './ExecutorThreadMessage.js';
+import type { BlockToAdopt, HeldBlockFile } from './HeldBlockFiles.js';
 
 /*
  * An executor process runs tasks on one worker thread (taskWorkerMain); its main thread owns
@@ -14,7 +17,11 @@ export type ToTaskWorker =
   /** Another executor wants a cached partition: answer with `exported`. */
   | { readonly t: 'export'; readonly requestId: number; readonly rddId: number; readonly partition: number }
   /** Another executor pushed a copy of a partition stored at a `_2` level: store it at `level` (not replicating again) and answer with `replicaStored`. */
-  | { readonly t: 'storeReplica'; readonly requestId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] };
+  | { readonly t: 'storeReplica'; readonly requestId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] }
+  /** The driver is gone and a restarted one took over: write the partitions of these RDDs to files under `dir` for it, and answer with `handedOver`. */
+  | { readonly t: 'handOver'; readonly requestId: number; readonly rdds: readonly CachedRddIdentity[]; readonly dir: string }
+  /** The restarted driver takes these held partitions: store them and answer with `adoptedBlocks`. */
+  | { readonly t: 'adoptBlocks'; readonly requestId: number; readonly blocks: readonly BlockToAdopt[] };
 
 /** Task worker → main thread (parentPort; posted in arrays, one batch per event-loop turn). */
 export type FromTaskWorker =
@@ -24,7 +31,9 @@ export type FromTaskWorker =
   /** Task `taskId` stored a partition at a replicated level: a copy goes to another executor before the task's status (sent right after) goes to the driver. */
   | { readonly t: 'replicate'; readonly taskId: number; readonly rddId: number; readonly partition: number; readonly level: string; readonly frames: readonly Uint8Array[] }
   /** The answer to `storeReplica`: the bytes held, or why it was not stored. */
-  | { readonly t: 'replicaStored'; readonly requestId: number; readonly bytes?: number; readonly error?: string };
+  | { readonly t: 'replicaStored'; readonly requestId: number; readonly bytes?: number; readonly error?: string }
+  | { readonly t: 'handedOver'; readonly requestId: number; readonly blocks: readonly HeldBlockFile[] }
+  | { readonly t: 'adoptedBlocks'; readonly requestId: number; readonly stored: readonly BlockUpdate[] };
 
 /** What a fetch on the FetchChannel asks for. */
 export type FetchTarget =

@@ -4,6 +4,7 @@ import { encodeBatch } from '../storage/blockCodec.js';
 import { Executor } from './Executor.js';
 import { ExecutorThreadPort } from './ExecutorThreadPort.js';
 import { FetchChannelClient } from './FetchChannelClient.js';
+import { HeldBlockFiles } from './HeldBlockFiles.js';
 import { RemoteCacheReader } from './RemoteCacheReader.js';
 import { RemoteShuffleBlockReader } from './RemoteShuffleBlockReader.js';
 import { ReplicaBlocks } from './ReplicaBlocks.js';
@@ -79,6 +80,12 @@ parentPort!.on('message', (msg: ToTaskWorker) => {
       } catch (error) {
         port.send({ t: 'replicaStored', requestId: msg.requestId, error: String((error as Error).message ?? error) });
       }
+      break;
+    case 'handOver':
+      port.send({ t: 'handedOver', requestId: msg.requestId, blocks: HeldBlockFiles.write(executor.blockManager, msg.rdds, msg.dir) });
+      break;
+    case 'adoptBlocks':
+      port.send({ t: 'adoptedBlocks', requestId: msg.requestId, stored: HeldBlockFiles.adopt(replicas, msg.blocks) });
       break;
     case 'shutdown':
       executor.shutdown();

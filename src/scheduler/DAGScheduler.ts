@@ -4,7 +4,7 @@ import { JobFailedError } from '../common/errors/JobFailedError.js';
 import type { Logger } from '../common/logging/Logger.js';
 import type { ShuffleDependency } from '../engine/Dependency.js';
 import { encodeLineage, encodeShuffleDependency } from '../engine/LineageWire.js';
-import { shuffleLineageIdentity } from '../engine/shuffleLineageIdentity.js';
+import { rddLineageIdentity, shuffleLineageIdentity } from '../engine/lineageIdentity.js';
 import type { RDD } from '../engine/RDD.js';
 import { addTaskMetrics, emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import type { MapOutputTracker } from '../shuffle/MapOutputTracker.js';
@@ -16,6 +16,7 @@ import type { ResultStage, ShuffleMapStage, Stage } from './Stage.js';
 import type { StageBinary } from './StageBinary.js';
 import type { TaskError } from './TaskError.js';
 import type { TaskScheduler } from './TaskScheduler.js';
+import type { CachedRddIdentity } from './TaskDescription.js';
 import type { BlockUpdate } from './TaskStatusUpdate.js';
 
 /** Where cached partitions live; the driver's block manager master implements it. */
@@ -349,7 +350,23 @@ export class DAGScheduler {
       binaryId: stage.type === 'shuffleMap' && this.#o.recoveredMapOutputs !== undefined ? `${stage.id}.${attempt}.${shuffleLineageIdentity(stage.shuffleDep)}` : `${stage.id}.${attempt}`,
       binary,
       jobGroup: anyJob?.jobGroup,
+      ...(this.#o.recoveredMapOutputs === undefined ? {} : { cachedRddIdentities: this.#cachedRddIdentities(stage.rdd) }),
     });
+  }
+
+  /** The persisted RDDs a stage's tasks compute (its narrow chain), named for a restarted driver. */
+  #cachedRddIdentities(root: RDD<unknown>): CachedRddIdentity[] {
+    const out: CachedRddIdentity[] = [];
+    const seen = new Set<number>();
+    const stack: RDD<unknown>[] = [root];
+    while (stack.length > 0) {
+      const rdd = stack.pop()!;
+      if (seen.has(rdd.id)) continue;
+      seen.add(rdd.id);
+      if (rdd.getStorageLevel().name !== 'NONE') out.push({ rddId: rdd.id, identity: rddLineageIdentity(rdd) });
+      for (const dep of rdd.dependencies) if (dep.type === 'narrow') stack.push(dep.rdd as RDD<unknown>);
+    }
+    return out;
   }
 
   #stageBinary(stage: Stage, attempt: number): Uint8Array {

@@ -1,3 +1,9 @@
+/** A persisted RDD of a stage and its lineage identity (engine/lineageIdentity.ts). */
+export interface CachedRddIdentity {
+  readonly rddId: number;
+  readonly identity: string;
+}
+
 /** One task attempt, as sent to an executor. */
 export interface TaskDescription {
   readonly taskId: number;
@@ -20,4 +26,9 @@ export interface TaskDescription {
   readonly isolateRecords?: boolean | undefined;
   /** Records to skip in this attempt (bad-record skipping), by input position. */
   readonly skipRecords?: readonly number[] | undefined;
+  /**
+   * With the binary: the persisted RDDs the stage computes, by lineage identity, so that an
+   * executor can offer their cached partitions to a restarted driver.
+   */
+  readonly cachedRddIdentities?: readonly CachedRddIdentity[] | undefined;
 }

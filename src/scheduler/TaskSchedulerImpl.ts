@@ -260,6 +260,7 @@ export class TaskSchedulerImpl implements TaskScheduler, TaskSchedulerCallbacks 
       binary: needsBinary ? taskSet.binary : undefined,
       ...(info.isolateRecords === true ? { isolateRecords: true } : {}),
       ...(info.skipRecords !== undefined && info.skipRecords.length > 0 ? { skipRecords: info.skipRecords } : {}),
+      ...(needsBinary && taskSet.cachedRddIdentities !== undefined && taskSet.cachedRddIdentities.length > 0 ? { cachedRddIdentities: taskSet.cachedRddIdentities } : {}),
     };
   }
 

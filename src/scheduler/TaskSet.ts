@@ -1,3 +1,5 @@
+import type { CachedRddIdentity } from './TaskDescription.js';
+
 /** The tasks of one stage attempt, handed from the DAG scheduler to the task scheduler. */
 export interface TaskSet {
   readonly stageId: number;
@@ -11,4 +13,6 @@ export interface TaskSet {
   readonly binaryId: string;
   readonly binary: Uint8Array;
   readonly jobGroup: string | undefined;
+  /** The persisted RDDs the stage's tasks compute, by lineage identity (when a restarted driver may reuse their cached partitions). */
+  readonly cachedRddIdentities?: readonly CachedRddIdentity[] | undefined;
 }

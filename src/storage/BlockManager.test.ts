@@ -298,3 +298,19 @@ describe('BlockManager: removal', () => {
     expect(bm.size).toBe(0);
   });
 });
+
+describe('BlockManager: listing', () => {
+  it('lists every block once with its level, wherever it is kept', () => {
+    const bm = manager(1 << 20);
+    put(bm, 1, 0, StorageLevel.MEMORY_ONLY, [[1, 2]]);
+    put(bm, 1, 1, StorageLevel.MEMORY_AND_DISK, [[3]]);
+    put(bm, 2, 0, StorageLevel.DISK_ONLY, [['a']]);
+    expect(bm.blocks().map((b) => [b.rddId, b.partition, b.level.name]).sort()).toEqual([
+      [1, 0, 'MEMORY_ONLY'],
+      [1, 1, 'MEMORY_AND_DISK'],
+      [2, 0, 'DISK_ONLY'],
+    ]);
+    bm.removeRdd(1);
+    expect(bm.blocks().map((b) => b.rddId)).toEqual([2]);
+  });
+});

@@ -133,6 +133,13 @@ export class BlockManager {
     return { memoryBytes: m?.bytes ?? 0, diskBytes: d ?? 0 };
   }
 
+  /** Every block held (in memory, on disk or both), once, with the level it was stored at. */
+  blocks(): { readonly rddId: number; readonly partition: number; readonly level: StorageLevel }[] {
+    const out = [...this.#memory.values()].map(({ rddId, partition, level }) => ({ rddId, partition, level }));
+    for (const [id, { rddId, partition, level }] of this.#diskBlocks) if (!this.#memory.has(id)) out.push({ rddId, partition, level });
+    return out;
+  }
+
   /** Block ids in memory, least recently used first. */
   memoryBlockIds(): string[] {
     return [...this.#memory.keys()];

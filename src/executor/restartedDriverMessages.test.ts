@@ -30,3 +30,29 @@ describe('register with the map outputs an executor of an earlier driver attempt
     expect(parseControlBody('register', { ...base, mapOutputs: 5 })).toMatchObject({ ok: false, reason: expect.stringMatching(/register\.mapOutputs must be an array/) });
   });
 });
+
+describe('cached partitions kept for a restarted driver', () => {
+  const held = { identity: 'b'.repeat(40), heldId: 4, partition: 2, bytes: 1234, level: 'MEMORY_AND_DISK' };
+
+  it('round-trips register.cachedBlocks, adoptBlocks and adoptedBlocks', () => {
+    const body: ControlMessages['register'] = { ...base, cachedBlocks: [held] };
+    expect(decodeControlMessage(encodeControlMessage('register', body, secret), secret, ['register'])).toEqual({ ok: true, value: { type: 'register', body } });
+    const adopt: ControlMessages['adoptBlocks'] = { blocks: [{ heldId: 4, rddId: 17 }] };
+    expect(decodeControlMessage(encodeControlMessage('adoptBlocks', adopt, secret), secret, ['adoptBlocks'])).toEqual({ ok: true, value: { type: 'adoptBlocks', body: adopt } });
+    const adopted: ControlMessages['adoptedBlocks'] = { stored: [{ rddId: 17, partition: 2, bytes: 1234, level: 'MEMORY_AND_DISK' }] };
+    expect(decodeControlMessage(encodeControlMessage('adoptedBlocks', adopted, secret), secret, ['adoptedBlocks'])).toEqual({ ok: true, value: { type: 'adoptedBlocks', body: adopted } });
+  });
+
+  it('refuses malformed ones, naming the field', () => {
+    expect(parseControlBody('register', { ...base, cachedBlocks: [{ ...held, heldId: 'four' }] })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/register\.cachedBlocks\[0\]\.heldId/),
+    });
+    expect(parseControlBody('register', { ...base, cachedBlocks: [{ ...held, identity: '../../etc' }] })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/register\.cachedBlocks\[0\]\.identity/),
+    });
+    expect(parseControlBody('adoptBlocks', { blocks: [{ heldId: 1 }] })).toMatchObject({ ok: false, reason: expect.stringMatching(/adoptBlocks\.blocks\[0\]\.rddId/) });
+    expect(parseControlBody('adoptedBlocks', { stored: {} })).toMatchObject({ ok: false, reason: expect.stringMatching(/adoptedBlocks\.stored/) });
+  });
+});
