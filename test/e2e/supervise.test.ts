@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { E2eHarness } from './e2eHarness.js';
+import { E2eHarness, fixture } from './e2eHarness.js';
 
 let h: E2eHarness;
 beforeAll(async () => {
@@ -47,5 +47,46 @@ describe('supervise: the driver killed mid-job under restartPolicy OnFailure', (
     expect(files).toEqual([...parts, '_SUCCESS'].sort());
     // The second attempt adopted the first attempt's executor pods instead of making new ones.
     expect(executorsBefore).toEqual(['supervised-exec-0', 'supervised-exec-1']);
+  });
+
+  it('reuses the cached partitions the live executors kept (computing none of them again) and keeps the output attempt 1 committed', async () => {
+    const input = h.writeInput('cached-words.txt', 30);
+    const out = path.join(h.dir, 'cached-out');
+    const reports = path.join(h.dir, 'cached-reports');
+    // Job 1 saves and caches 4 partitions (1 s each to compute), job 2 counts them; job 3 counts the words from the cache, 4 reduce tasks of 2.5 s.
+    await h.createJob('cached', {
+      main: { path: fixture('cachedWordcount.ts') },
+      args: [input.path, out, reports, '1000', '4', '2500'],
+      executor: { instances: 2, cores: 1 },
+      restartPolicy: { type: 'OnFailure', maxAttempts: 3, backoff: { initialSeconds: 1, maxSeconds: 2 } },
+    });
+    const report = (attempt: number): { computed: number; words: number } | undefined => {
+      const file = path.join(reports, `attempt-${attempt}.json`);
+      return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { computed: number; words: number }) : undefined;
+    };
+    // Kill the driver in job 3, once a reduce task has finished (jobs 1 and 2: 4 tasks each, job 3: 4 map + 4 reduce).
+    const progress = await h.waitFor('job 3 to finish a reduce task', async () => {
+      const p = (await h.job('cached'))?.status?.progress;
+      return report(1) !== undefined && Number(p?.split('/')[0] ?? '0') >= 13 ? p : undefined;
+    }, 60_000);
+    expect(h.runner.kill('default', 'cached-driver-1')).toBe(true);
+
+    const job = await h.waitForFinal('cached', 75_000);
+    expect(job.status?.phase, await h.driverLogs('cached')).toBe('Succeeded');
+    expect(job.status).toMatchObject({ attempts: 2, lastFailure: { attempt: 1, exitCode: 137 } });
+    const [first, second] = [report(1), report(2)];
+    console.log(`supervise with cache: attempt 1 killed at ${progress}; cached partitions computed: attempt 1 ${first?.computed}, attempt 2 ${second?.computed}`);
+    // Attempt 1 computed every cached partition; attempt 2 took all of them over from the executors,
+    // and kept the words output attempt 1 had committed instead of failing on it.
+    expect(first).toEqual({ computed: 4, words: second?.words });
+    expect(second?.computed).toBe(0);
+    const words = readdirSync(`${out}-words`).sort();
+    expect(words).toEqual(['_SUCCESS', 'part-00000', 'part-00001', 'part-00002', 'part-00003']);
+    const savedWords = words.filter((f) => f.startsWith('part-')).flatMap((f) => readFileSync(path.join(`${out}-words`, f), 'utf8').split('\n').filter((l) => l !== ''));
+    expect(savedWords).toHaveLength(first!.words);
+    const { counts, parts, files } = h.readOutput(out);
+    expect(counts).toEqual(input.expected);
+    expect(files).toEqual([...parts, '_SUCCESS'].sort());
+    expect(parts).toHaveLength(4);
   });
 });

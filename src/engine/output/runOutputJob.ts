@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserInputError } from '../../common/errors/UserInputError.js';
+import { rddLineageIdentity } from '../lineageIdentity.js';
 import type { RDD } from '../RDD.js';
 import type { TaskContext } from '../TaskContext.js';
 import { writeOutputPartition, type OutputTaskSpec } from './writeOutputPartition.js';
@@ -23,6 +24,12 @@ export interface SaveOptions {
  * once by the attempt the driver's coordinator authorizes, and on success `_SUCCESS` is written
  * and `_temporary` removed. On failure the output directory is removed entirely, so no part
  * files are left at the final path (with `overwrite`, the old output stays).
+ *
+ * `_SUCCESS` names what was written: the lineage identity of the RDD and the format. A driver
+ * restarted after a crash (supervise) runs the job's code again from the start; an output its
+ * earlier attempt committed with the same identity is left as it is instead of failing with
+ * OUTPUT_EXISTS, and one it left unfinished is removed and written again: either way each part
+ * file is committed exactly once.
  */
 export async function runOutputJob(
   rdd: RDD<unknown>,
@@ -38,8 +45,12 @@ export async function runOutputJob(
     new UserInputError(`${action}(): output directory ${outPath} already exists; remove it, or pass { overwrite: true } to replace it`, {
       code: 'OUTPUT_EXISTS',
     });
-  // A driver restarted after dying mid-job finds what its earlier attempt left: remove it and write the output again.
-  if (rdd.context.getConf('kuberdd.output.recoverUnfinished') === 'true' && isUnfinishedOutput(finalDir)) removeFailedOutput(finalDir, `${jobKey}.unfinished`);
+  const marker = successMarker(rdd, format);
+  // A driver restarted after dying mid-job finds what its earlier attempt left.
+  if (rdd.context.getConf('kuberdd.output.recoverUnfinished') === 'true') {
+    if (isUnfinishedOutput(finalDir)) removeFailedOutput(finalDir, `${jobKey}.unfinished`);
+    else if (committedAs(finalDir, marker)) return;
+  }
   const replacing = existsSync(finalDir);
   if (replacing && options.overwrite !== true) throw exists();
   // Tasks write and commit into `outputDir`: the final directory, or a staging sibling swapped in at the end.
@@ -70,12 +81,26 @@ export async function runOutputJob(
   }
   rdd.context.stopOutputJob(jobKey);
   rmSync(path.join(outputDir, '_temporary'), { recursive: true, force: true });
-  writeFileSync(path.join(outputDir, '_SUCCESS'), '');
+  writeFileSync(path.join(outputDir, '_SUCCESS'), marker);
   if (replacing) {
     const old = `${finalDir}.${jobKey}.old`;
     renameSync(finalDir, old);
     renameSync(outputDir, finalDir);
     rmSync(old, { recursive: true, force: true });
+  }
+}
+
+/** What `_SUCCESS` holds: one JSON line naming the output's lineage and format. */
+function successMarker(rdd: RDD<unknown>, format: OutputTaskSpec['format']): string {
+  return `${JSON.stringify({ lineage: rddLineageIdentity(rdd), format })}\n`;
+}
+
+/** The directory holds a committed output of the same lineage and format (an earlier driver attempt's). */
+function committedAs(dir: string, marker: string): boolean {
+  try {
+    return readFileSync(path.join(dir, '_SUCCESS'), 'utf8') === marker;
+  } catch {
+    return false;
   }
 }
 
