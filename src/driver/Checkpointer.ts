@@ -8,6 +8,7 @@ import { JobFailedError } from '../common/errors/JobFailedError.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
 import { UserInputError } from '../common/errors/UserInputError.js';
 import type { RDD } from '../engine/RDD.js';
+import { walkLineage } from '../engine/walkLineage.js';
 import type { PartitionFunction } from '../engine/RDDContext.js';
 import { LocalCheckpointNode } from '../engine/rdd/LocalCheckpointNode.js';
 import { StorageLevel } from '../engine/StorageLevel.js';
@@ -83,20 +84,13 @@ export class Checkpointer {
   /** Runs after every successful job on `root`: checkpoints the marked RDDs it computed. */
   async afterJob(root: RDD<unknown>): Promise<void> {
     const marked: RDD<unknown>[] = [];
-    const seen = new Set<number>();
-    const stack = [root];
-    while (stack.length > 0) {
-      const rdd = stack.pop()!;
-      if (seen.has(rdd.id)) continue;
-      seen.add(rdd.id);
+    walkLineage(root, (rdd) => {
       const data = rdd.checkpointData;
       // As in Spark, a marked RDD stops the walk: its ancestors are not checkpointed by this job.
-      if (data !== undefined) {
-        if (data.state === 'marked') marked.push(rdd);
-        continue;
-      }
-      for (const dep of rdd.dependencies) stack.push(dep.rdd as RDD<unknown>);
-    }
+      if (data === undefined) return true;
+      if (data.state === 'marked') marked.push(rdd);
+      return false;
+    });
     for (const rdd of marked) {
       const data = rdd.checkpointData!;
       if (data.state !== 'marked') continue;

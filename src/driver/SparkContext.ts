@@ -20,6 +20,7 @@ import { Broadcast } from '../engine/Broadcast.js';
 import { DEFAULT_MAX_SPLIT_BYTES } from '../engine/io/defaultMaxSplitBytes.js';
 import { RDD, unionOf } from '../engine/RDD.js';
 import { rddLineageIdentity } from '../engine/lineageIdentity.js';
+import { walkLineage } from '../engine/walkLineage.js';
 import type { PartitionFunction, RDDContext } from '../engine/RDDContext.js';
 import type { RDDNode } from '../engine/RDDNode.js';
 import { EmptyNode } from '../engine/rdd/EmptyNode.js';
@@ -552,7 +553,6 @@ export class SparkContext implements RDDContext, NotShippable {
     );
   }
 
-  /** Runs every node's prepare() (sampling, index offsets) and lists partitions, parents first. */
   /**
    * A restarted driver (supervise): cached partitions of the job's persisted RDDs that executors
    * of the earlier attempt kept are stored again under this driver's RDD ids, and recorded as
@@ -562,21 +562,15 @@ export class SparkContext implements RDDContext, NotShippable {
     const backend = this.#backend;
     if (!(backend instanceof NatsSchedulerBackend)) return;
     const byExecutor = new Map<string, AdoptedBlock[]>();
-    const seen = new Set<number>();
-    const stack = [root];
-    while (stack.length > 0) {
-      const rdd = stack.pop()!;
-      if (seen.has(rdd.id)) continue;
-      seen.add(rdd.id);
-      for (const dep of rdd.dependencies) stack.push(dep.rdd as RDD<unknown>);
-      if (rdd.getStorageLevel().name === 'NONE') continue;
+    walkLineage(root, (rdd) => {
+      if (rdd.getStorageLevel().name === 'NONE') return;
       for (const { executorId, held } of this.#recovered!.cachedBlocks.take(rddLineageIdentity(rdd))) {
         if (held.partition >= rdd.partitions.length || held.level !== rdd.getStorageLevel().name) continue;
         let list = byExecutor.get(executorId);
         if (list === undefined) byExecutor.set(executorId, (list = []));
         list.push({ heldId: held.heldId, rddId: rdd.id });
       }
-    }
+    });
     await Promise.all(
       [...byExecutor].map(async ([executorId, blocks]) => {
         const stored = await backend.adoptCachedBlocks(executorId, blocks);
@@ -586,6 +580,7 @@ export class SparkContext implements RDDContext, NotShippable {
     );
   }
 
+  /** Runs every node's prepare() (sampling, index offsets) and lists partitions, parents first. */
   async #prepareLineage(rdd: RDD<unknown>): Promise<void> {
     const visit = async (r: RDD<unknown>): Promise<void> => {
       let done = this.#prepared.get(r.node);

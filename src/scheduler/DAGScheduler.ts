@@ -6,6 +6,7 @@ import type { ShuffleDependency } from '../engine/Dependency.js';
 import { encodeLineage, encodeShuffleDependency } from '../engine/LineageWire.js';
 import { rddLineageIdentity, shuffleLineageIdentity } from '../engine/lineageIdentity.js';
 import type { RDD } from '../engine/RDD.js';
+import { walkLineage } from '../engine/walkLineage.js';
 import { addTaskMetrics, emptyTaskMetrics, type TaskMetrics } from '../engine/TaskMetrics.js';
 import type { MapOutputTracker } from '../shuffle/MapOutputTracker.js';
 import type { MapStatus } from '../shuffle/MapStatus.js';
@@ -357,15 +358,13 @@ export class DAGScheduler {
   /** The persisted RDDs a stage's tasks compute (its narrow chain), named for a restarted driver. */
   #cachedRddIdentities(root: RDD<unknown>): CachedRddIdentity[] {
     const out: CachedRddIdentity[] = [];
-    const seen = new Set<number>();
-    const stack: RDD<unknown>[] = [root];
-    while (stack.length > 0) {
-      const rdd = stack.pop()!;
-      if (seen.has(rdd.id)) continue;
-      seen.add(rdd.id);
-      if (rdd.getStorageLevel().name !== 'NONE') out.push({ rddId: rdd.id, identity: rddLineageIdentity(rdd) });
-      for (const dep of rdd.dependencies) if (dep.type === 'narrow') stack.push(dep.rdd as RDD<unknown>);
-    }
+    walkLineage(
+      root,
+      (rdd) => {
+        if (rdd.getStorageLevel().name !== 'NONE') out.push({ rddId: rdd.id, identity: rddLineageIdentity(rdd) });
+      },
+      { narrowOnly: true },
+    );
     return out;
   }
 
