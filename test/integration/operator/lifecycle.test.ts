@@ -104,6 +104,10 @@ describe('the operator on the stand-in', () => {
     expect((noMain as KubeApiError).message).toMatch(/spec\.main needs exactly one of path/);
     const badEnum = await h.createJob('bad3', { restartPolicy: { type: 'Sometimes' as never } }).catch((e: unknown) => e);
     expect((badEnum as KubeApiError).message).toMatch(/spec\.restartPolicy\.type/);
+    // Its name becomes a label value on its pods: a longer one would fail every pod creation.
+    const longName = await h.createJob('x'.repeat(64), {}).catch((e: unknown) => e);
+    expect((longName as KubeApiError).status).toBe(422);
+    expect((longName as KubeApiError).message).toMatch(/metadata\.name must be at most 63 characters/);
   });
 
   it('makes only the API calls that operatorPermissions lists (the Helm chart grants exactly these)', () => {
