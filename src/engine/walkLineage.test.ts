@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SparkContext } from '../driver/SparkContext.js';
+import type { RDD } from './RDD.js';
 import { walkLineage } from './walkLineage.js';
 
 const sc = new SparkContext({ master: 'local[1]' });
@@ -10,7 +11,7 @@ describe('walkLineage', () => {
   const mapped = base.map((x) => [x % 2, x] as [number, number]);
   const reduced = mapped.reduceByKey((a, b) => a + b, 2);
   const joined = reduced.join(mapped); // `mapped` is reached twice, visited once
-  const operations = (root: typeof joined, options?: { narrowOnly?: boolean }, stopAt?: number): string[] => {
+  const operations = (root: RDD<unknown>, options?: { narrowOnly?: boolean }, stopAt?: number): string[] => {
     const seen: string[] = [];
     walkLineage(root, (rdd) => {
       seen.push(rdd.operation);
