@@ -6,6 +6,7 @@ import { UserInputError } from '../../common/errors/UserInputError.js';
 import { rddLineageIdentity } from '../lineageIdentity.js';
 import type { RDD } from '../RDD.js';
 import type { TaskContext } from '../TaskContext.js';
+import { walkLineage } from '../walkLineage.js';
 import { writeOutputPartition, type OutputTaskSpec } from './writeOutputPartition.js';
 
 export interface SaveOptions {
@@ -45,11 +46,10 @@ export async function runOutputJob(
     new UserInputError(`${action}(): output directory ${outPath} already exists; remove it, or pass { overwrite: true } to replace it`, {
       code: 'OUTPUT_EXISTS',
     });
-  const marker = successMarker(rdd, format);
   // A driver restarted after dying mid-job finds what its earlier attempt left.
   if (rdd.context.getConf('kuberdd.output.recoverUnfinished') === 'true') {
     if (isUnfinishedOutput(finalDir)) removeFailedOutput(finalDir, `${jobKey}.unfinished`);
-    else if (committedAs(finalDir, marker)) return;
+    else if (existsSync(path.join(finalDir, '_SUCCESS')) && committedAs(finalDir, await preparedSuccessMarker(rdd, format))) return;
   }
   const replacing = existsSync(finalDir);
   if (replacing && options.overwrite !== true) throw exists();
@@ -81,7 +81,8 @@ export async function runOutputJob(
   }
   rdd.context.stopOutputJob(jobKey);
   rmSync(path.join(outputDir, '_temporary'), { recursive: true, force: true });
-  writeFileSync(path.join(outputDir, '_SUCCESS'), marker);
+  // After the job: a sortByKey's range bounds, part of its lineage, exist only once its sampling job ran.
+  writeFileSync(path.join(outputDir, '_SUCCESS'), successMarker(rdd, format));
   if (replacing) {
     const old = `${finalDir}.${jobKey}.old`;
     renameSync(finalDir, old);
@@ -93,6 +94,17 @@ export async function runOutputJob(
 /** What `_SUCCESS` holds: one JSON line naming the output's lineage and format. */
 function successMarker(rdd: RDD<unknown>, format: OutputTaskSpec['format']): string {
   return `${JSON.stringify({ lineage: rddLineageIdentity(rdd), format })}\n`;
+}
+
+/** successMarker once every node of the lineage is prepared (sortByKey samples its range bounds). */
+async function preparedSuccessMarker(rdd: RDD<unknown>, format: OutputTaskSpec['format']): Promise<string> {
+  const lineage: RDD<unknown>[] = [];
+  walkLineage(rdd, (r) => {
+    lineage.push(r);
+  });
+  // In any order: a sampling job prepares the lineage it runs on itself.
+  for (const r of lineage) await r.node.prepare?.();
+  return successMarker(rdd, format);
 }
 
 /** The directory holds a committed output of the same lineage and format (an earlier driver attempt's). */

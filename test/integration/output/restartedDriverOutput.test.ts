@@ -46,6 +46,21 @@ describe('saveAsTextFile in a restarted driver', () => {
     expect((await context(false).textFile(target).collect()).map(Number)).toEqual([1, 4, 9, 16, 25, 36]);
   });
 
+  it('keeps a committed sortByKey output too (its lineage includes range bounds that only a sampling job computes)', async () => {
+    const target = path.join(tempDir(), 'out');
+    const sorted = (sc: SparkContext) =>
+      sc
+        .parallelize(['d', 'b', 'a', 'c', 'e', 'f'], 3)
+        .map((w) => [w, w.toUpperCase()] as [string, string])
+        .sortByKey(true, 2)
+        .values();
+    await sorted(context(false)).saveAsTextFile(target);
+    const before = Object.fromEntries(readdirSync(target).map((f) => [f, statSync(path.join(target, f)).mtimeMs]));
+    await sorted(context(true)).saveAsTextFile(target);
+    expect(Object.fromEntries(readdirSync(target).map((f) => [f, statSync(path.join(target, f)).mtimeMs]))).toEqual(before);
+    expect(await context(false).textFile(target).collect()).toEqual(['A', 'B', 'C', 'D', 'E', 'F']);
+  });
+
   it('refuses an existing output of another lineage or format, and any existing output in a first attempt', async () => {
     const target = path.join(tempDir(), 'out');
     await squares(context(false), 1).saveAsTextFile(target);

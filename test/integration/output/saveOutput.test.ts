@@ -53,6 +53,23 @@ describe('output: saveAsTextFile, saveAsObjectFile and the commit protocol', () 
     expect(readdirSync(b)).toEqual(['_SUCCESS']);
   });
 
+  it('sortByKey then saveAsTextFile: the part files hold the sorted lines, ranges in order (the range bounds come from a sampling job)', async () => {
+    const target = out();
+    const lines = Array.from({ length: 3000 }, (_, i) => `${String((i * 7919) % 1000).padStart(4, '0')}${i % 3 === 0 ? 'é' : ''} line ${i}`);
+    await sc
+      .parallelize(lines, 4)
+      .map((l) => [l.slice(0, 4), l] as [string, string])
+      .sortByKey(true, 3)
+      .values()
+      .saveAsTextFile(target);
+    expect(parts(target)).toEqual(['part-00000', 'part-00001', 'part-00002']);
+    const written = parts(target).flatMap((p) => readFileSync(path.join(target, p), 'utf8').split('\n').slice(0, -1));
+    // Stable: equal keys keep their input order.
+    const expected = [...lines].sort((a, b) => (a.slice(0, 4) < b.slice(0, 4) ? -1 : a.slice(0, 4) > b.slice(0, 4) ? 1 : 0));
+    expect(written).toEqual(expected);
+    expect(JSON.parse(readFileSync(path.join(target, '_SUCCESS'), 'utf8'))).toMatchObject({ format: 'text' });
+  });
+
   it('saveAsObjectFile → objectFile gives back equal structural values', async () => {
     const target = out();
     const data: unknown[] = [
