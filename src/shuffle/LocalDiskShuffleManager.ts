@@ -11,14 +11,14 @@ import { FetchFailedError } from './FetchFailedError.js';
 import { LocalFileBlockReader } from './LocalFileBlockReader.js';
 import type { MapStatus } from './MapStatus.js';
 import { mergeSortedRuns } from './mergeSortedRuns.js';
-import { decodeRecords } from './recordBlockCodec.js';
+import { decodeRecordBatches } from './recordBlockCodec.js';
 import type { ShuffleBlockReader } from './ShuffleBlockReader.js';
 import type { ShuffleHandle } from './ShuffleHandle.js';
 import type { ShuffleManager } from './ShuffleManager.js';
 import type { ShuffleReader } from './ShuffleReader.js';
 import type { ShuffleWriter } from './ShuffleWriter.js';
 import { mergeSortedStreams } from './mergeSortedStreams.js';
-import { ExternalSorter, MAX_MERGE_WIDTH, SpillableBuckets, SpillableCombiner, SpillDir } from './spill.js';
+import { encodeSegment, ExternalSorter, MAX_MERGE_WIDTH, SpillableBuckets, SpillableCombiner, SpillDir, type SegmentWriter } from './spill.js';
 
 type Rec = [unknown, unknown];
 
@@ -151,22 +151,29 @@ export class LocalDiskShuffleManager implements ShuffleManager {
     const { partitioner, aggregator, keyOrdering } = handle;
     const n = partitioner.numPartitions;
     const partitionOf = (k: unknown): number => checkPartition(partitioner.getPartition(k), n, handle);
-    let segment: (r: number) => Iterable<Rec[]>;
+    let segment: (r: number) => SegmentWriter;
+    let buckets: SpillableBuckets | undefined;
     if (aggregator !== undefined && handle.mapSideCombine) {
       const combiner = new SpillableCombiner(aggregator, false, this.spillBytes, spill, n, partitionOf);
       combiner.insertAll(records);
       if (combiner.spilled) {
         // Runs are in compareKeys order; reducers of an aggregation do not rely on the order.
-        segment = combiner.mergedSegments(BATCH_SIZE);
+        const merged = combiner.mergedSegments(BATCH_SIZE);
+        segment = (r) => encodeSegment(merged(r));
       } else {
         let buckets = bucketCombined(combiner.map, handle);
         if (keyOrdering !== undefined) buckets = buckets.map((bucket) => sortRecordsByKey(bucket, keyOrdering));
-        segment = (r) => [buckets[r]!];
+        segment = (r) => encodeSegment([buckets[r]!]);
       }
     } else {
       // Sorted map outputs let reducers merge runs instead of sorting everything.
-      const buckets = new SpillableBuckets(n, partitionOf, keyOrdering, this.spillBytes, spill);
-      buckets.insertAll(records);
+      buckets = new SpillableBuckets(n, partitionOf, keyOrdering, this.spillBytes, spill);
+      try {
+        buckets.insertAll(records);
+      } catch (err) {
+        buckets.release();
+        throw err;
+      }
       segment = buckets.mergedSegments(BATCH_SIZE);
     }
 
@@ -184,11 +191,7 @@ export class LocalDiskShuffleManager implements ShuffleManager {
       const encoder = new BlockEncoder(this.maxBlockBytes);
       offsets[0] = 0;
       for (let r = 0; r < n; r++) {
-        let count = 0;
-        for (const batch of segment(r)) {
-          encoder.encodeBucket(batch, out);
-          count += batch.length;
-        }
+        const count = segment(r)(out, encoder);
         offsets[r + 1] = out.position;
         counts[r] = count;
         recordsWritten += count;
@@ -203,6 +206,8 @@ export class LocalDiskShuffleManager implements ShuffleManager {
       if (fd >= 0) closeSync(fd);
       rmSync(tmpPath, { force: true });
       throw err;
+    } finally {
+      buckets?.release();
     }
     return {
       shuffleId: handle.shuffleId,
@@ -367,12 +372,18 @@ function* segmentBatches(
     throw fail(err);
   }
   metrics.shuffleBytesRead += length;
+  let records: Iterator<Rec[]> | undefined;
   for (;;) {
     let batch: Rec[];
     try {
-      const next = blocks.next();
-      if (next.done === true) return;
-      batch = decodeRecords(next.value);
+      const next = records?.next();
+      if (next === undefined || next.done === true) {
+        const block = blocks.next();
+        if (block.done === true) return;
+        records = decodeRecordBatches(block.value);
+        continue;
+      }
+      batch = next.value;
     } catch (err) {
       throw fail(err);
     }

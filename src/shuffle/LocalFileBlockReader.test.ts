@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { frameBlock, readFramedStream } from '../common/codec/frameBlock.js';
 import { LocalFileBlockReader } from './LocalFileBlockReader.js';
 import type { MapStatus } from './MapStatus.js';
 
@@ -34,6 +35,20 @@ describe('LocalFileBlockReader', () => {
     const chunks = [...reader.readSegment(status(path, [1, 9]), 0)].map((c) => [...c]);
     expect(chunks).toEqual([[1, 2, 3], [4, 5, 6], [7, 8]]);
     reader.close();
+  });
+
+  it('cuts chunks where frames end, and reads a frame larger than a chunk whole', () => {
+    const frames = [10, 3, 40, 2, 2].map((n, i) => frameBlock(new Uint8Array(n).fill(i + 1)));
+    const bytes = Buffer.concat(frames);
+    const path = join(dir, 'frames.data');
+    writeFileSync(path, bytes);
+    const reader = new LocalFileBlockReader(32);
+    const chunks = [...reader.readSegment(status(path, [0, bytes.length]), 0)];
+    reader.close();
+    // Frames of 22, 15, 52, 14 and 14 bytes: 22 + 15 do not fit 32, the 52-byte frame comes whole, 14 + 14 share a chunk.
+    expect(chunks.map((c) => c.length)).toEqual([22, 15, 52, 28]);
+    expect(Buffer.concat(chunks)).toEqual(bytes);
+    expect([...readFramedStream(chunks, path, bytes.length)].map((p) => p.length)).toEqual([10, 3, 40, 2, 2]);
   });
 
   it('throws on a missing file, a truncated file, or a partition outside the status', () => {

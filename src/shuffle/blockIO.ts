@@ -1,19 +1,18 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { frameBlock, readFramedBlocks } from '../common/codec/frameBlock.js';
-import { decodeRecords, encodeRecords } from './recordBlockCodec.js';
+import { FRAME_HEADER_BYTES, frameBlock, readFramedBlocks } from '../common/codec/frameBlock.js';
+import { decodeRecordBatches, encodeRecords } from './recordBlockCodec.js';
 
 type Rec = [unknown, unknown];
 
 // Small segments are coalesced before hitting the disk, so many reduce partitions don't cost
 // a syscall each.
 const WRITE_BUFFER_BYTES = 1 << 20;
-const FRAME_HEADER_BYTES = 12;
 
 /** Encodes record arrays as framed blocks (recordBlockCodec), each at most `maxBytes` of payload. */
 export class BlockEncoder {
   // Encoded bytes per record seen so far, to size the next chunk without trial and error.
   private bytesPerRecord = 0;
-  constructor(private readonly maxBytes: number) {}
+  constructor(readonly maxBytes: number) {}
 
   encodeBucket(bucket: readonly Rec[], out: BlockFileWriter): void {
     let i = 0;
@@ -50,6 +49,22 @@ export class BlockFileWriter {
     this.pendingBytes += bytes.length;
     this.position += bytes.length;
     if (this.pendingBytes >= WRITE_BUFFER_BYTES) this.flush();
+  }
+
+  /**
+   * Like append, for bytes the caller reuses once this returns (a staging area): large ones are
+   * written at once, small ones copied into the buffer.
+   */
+  appendTransient(bytes: Uint8Array): void {
+    if (bytes.length < WRITE_BUFFER_BYTES / 4) {
+      // A copy (a Buffer's slice() would be a view).
+      this.append(new Uint8Array(bytes));
+      return;
+    }
+    this.flush();
+    let done = 0;
+    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    this.position += bytes.length;
   }
 
   flush(): void {
@@ -89,7 +104,7 @@ export function* readBlockFile(path: string, start: number, end: number): Genera
       const frame = new Uint8Array(FRAME_HEADER_BYTES + length);
       frame.set(header);
       readFully(fd, frame.subarray(FRAME_HEADER_BYTES), pos + FRAME_HEADER_BYTES, path);
-      for (const payload of readFramedBlocks(frame, `${path} at ${pos}`)) yield decodeRecords(payload);
+      for (const payload of readFramedBlocks(frame, `${path} at ${pos}`)) yield* decodeRecordBatches(payload);
       pos += frame.length;
     }
   } finally {

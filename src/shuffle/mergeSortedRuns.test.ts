@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareKeys } from '../common/keys/compareKeys.js';
 import { mergeSortedRuns } from './mergeSortedRuns.js';
 
 type Rec = [unknown, unknown];
@@ -25,6 +26,18 @@ describe('mergeSortedRuns', () => {
           expect(batches.flat()).toEqual(expected);
         },
       ),
+    );
+  });
+
+  it('merges by compareKeys exactly, for string keys (compared by prefix first) mixed with other keys', () => {
+    const unit = fc.constantFrom('a', 'b', '\u0000', 'ÿ', 'Ā', '中', '😀');
+    const key = fc.oneof(fc.string({ unit, maxLength: 8 }), fc.constantFrom('', 'a', 'a\u0000', 'aaaaaa', 'aaaaaa\u0000', 'aaaaaab'), fc.integer({ min: -3, max: 3 }), fc.constant(null));
+    fc.assert(
+      fc.property(fc.array(fc.array(key, { maxLength: 40 }), { maxLength: 20 }), fc.integer({ min: 1, max: 9 }), (keyRuns, batchSize) => {
+        const runs: Rec[][] = keyRuns.map((keys, run) => [...keys].sort(compareKeys).map((k, i): Rec => [k, [run, i]]));
+        const merged = [...mergeSortedRuns(runs, compareKeys, batchSize)].flat();
+        expect(merged).toEqual(runs.flat().sort((a, b) => compareKeys(a[0], b[0])));
+      }),
     );
   });
 

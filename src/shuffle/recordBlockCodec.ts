@@ -1,5 +1,6 @@
 import { decode, encode } from '../common/codec/codec.js';
 import { KuberddError } from '../common/errors/KuberddError.js';
+import { decodeStringPairBlock, STRING_PAIRS, stringPairBatches } from './stringPairBlock.js';
 
 type Rec = [unknown, unknown];
 
@@ -11,6 +12,8 @@ type Rec = [unknown, unknown];
  * 30–180 MB/s per core). Such batches are written column by column instead: each string column
  * as one UTF-8 run plus lengths, each number column as a Float64Array. Everything else stays
  * CBOR. A CBOR array always starts with a byte in 0x80–0x9f, so one leading byte tells them apart.
+ * A third layout, STRING_PAIRS (0x02, see stringPairBlock), is written by StringPairBuffer and
+ * read here too.
  *
  * Columnar layout (little-endian):
  *   0  u8   COLUMNAR (0x01)
@@ -174,6 +177,7 @@ function readColumn(buf: Buffer, at: number, kind: number, n: number, out: unkno
 
 /** Decodes a block made by encodeRecords. Throws KuberddError `DECODE_FAILED` on malformed input. */
 export function decodeRecords(bytes: Uint8Array): Rec[] {
+  if (bytes.length > 0 && bytes[0] === STRING_PAIRS) return decodeStringPairBlock(bytes);
   if (bytes.length === 0 || bytes[0] !== COLUMNAR) {
     const recs = decode<unknown>(bytes);
     if (!Array.isArray(recs)) throw new KuberddError('DECODE_FAILED', `a shuffle block decoded to ${typeof recs}, not a record array`);
@@ -192,4 +196,14 @@ export function decodeRecords(bytes: Uint8Array): Rec[] {
   const recs = new Array<Rec>(n);
   for (let i = 0; i < n; i++) recs[i] = [keys[i], values[i]];
   return recs;
+}
+
+/**
+ * decodeRecords in batches of at most `batchSize` where the layout allows making records as
+ * they are pulled (STRING_PAIRS); other layouts come as one batch. A reader merging many
+ * segments then holds a batch per segment as objects, not a block (see stringPairBatches).
+ */
+export function* decodeRecordBatches(bytes: Uint8Array, batchSize = 512): Generator<Rec[]> {
+  if (bytes.length > 0 && bytes[0] === STRING_PAIRS) yield* stringPairBatches(bytes, batchSize);
+  else yield decodeRecords(bytes);
 }

@@ -9,10 +9,26 @@ import { mergeSortedRuns } from './mergeSortedRuns.js';
 import { combineSortedStream, mergeSortedStreams } from './mergeSortedStreams.js';
 import { estimateCollection, SizeEstimator } from './SizeEstimator.js';
 import { sortRecordsByKey } from './sortRecordsByKey.js';
+import { StringPairBuffer } from './StringPairBuffer.js';
 
 type Rec = [unknown, unknown];
 type Cmp = (a: unknown, b: unknown) => number;
 type SegmentMerge = (sources: Iterable<Rec[]>[]) => Iterable<Rec[]>;
+
+/** Writes one segment's blocks to `out` (records as objects go through `encoder`); returns its record count. */
+export type SegmentWriter = (out: BlockFileWriter, encoder: BlockEncoder) => number;
+
+/** A segment writer for records as objects. */
+export function encodeSegment(batches: Iterable<Rec[]>): SegmentWriter {
+  return (out, encoder) => {
+    let count = 0;
+    for (const batch of batches) {
+      encoder.encodeBucket(batch, out);
+      count += batch.length;
+    }
+    return count;
+  };
+}
 
 /**
  * Runs kept at most per spilling buffer: at this many, they are merged into one first, so a
@@ -50,6 +66,13 @@ export class SpillDir {
 
   /** Writes one run made of the given segments (each a stream of batches); counts metrics.spillBytes. */
   writeRun(segments: Iterable<Iterable<Rec[]>>): SpilledRun {
+    const writers: SegmentWriter[] = [];
+    for (const segment of segments) writers.push(encodeSegment(segment));
+    return this.writeRunOf(writers);
+  }
+
+  /** Writes one run made of the segments the given writers write; counts metrics.spillBytes. */
+  writeRunOf(segments: Iterable<SegmentWriter>): SpilledRun {
     if (this.#dir === undefined) {
       mkdirSync(this.root, { recursive: true });
       this.#dir = mkdtempSync(join(this.root, this.prefix));
@@ -60,8 +83,8 @@ export class SpillDir {
     try {
       const out = new BlockFileWriter(fd);
       const encoder = new BlockEncoder(this.maxBlockBytes);
-      for (const segment of segments) {
-        for (const batch of segment) encoder.encodeBucket(batch, out);
+      for (const write of segments) {
+        write(out, encoder);
         offsets.push(out.position);
       }
       out.flush();
@@ -221,12 +244,20 @@ export class SpillableCombiner {
  * Buffers records per segment (reduce partition) within a memory budget (estimated by
  * SizeEstimator); over it, spills them as a run, each segment sorted by `cmp` if given (stable,
  * so equal keys stay in arrival order), and clears the buffers.
+ *
+ * While every record is a [string, string] pair and the order is compareKeys (or none), the
+ * records are held as bytes in a StringPairBuffer instead (measured exactly, sorted and
+ * written without objects); the first record it cannot hold moves what it has into the
+ * buckets, which take over from there.
  */
 export class SpillableBuckets {
   buckets: Rec[][];
   readonly runs: SpilledRun[] = [];
   #bytes = 0;
   readonly #estimator = new SizeEstimator();
+  #pairs: StringPairBuffer | undefined;
+  /** The string pairs mergedSegments' writers read. */
+  #draining: StringPairBuffer | undefined;
 
   constructor(
     private readonly numSegments: number,
@@ -236,6 +267,7 @@ export class SpillableBuckets {
     private readonly spill: SpillDir,
   ) {
     this.buckets = this.#empty();
+    if (cmp === undefined || cmp === compareKeys) this.#pairs = new StringPairBuffer(numSegments, partitionOf, cmp !== undefined, budget);
   }
 
   #empty(): Rec[][] {
@@ -244,13 +276,31 @@ export class SpillableBuckets {
     return b;
   }
 
+  /** Bytes buffered in memory, as counted against the budget. */
+  get bufferedBytes(): number {
+    return this.#pairs?.bytes ?? this.#bytes;
+  }
+
+  /** Whether records are (still) buffered as string pairs. */
+  get holdsStringPairs(): boolean {
+    return this.#pairs !== undefined;
+  }
+
   insertAll(batches: Iterable<Rec[]>): void {
     const { partitionOf, budget } = this;
-    let bytes = this.#bytes;
-    let buckets = this.buckets;
     for (const batch of batches) {
-      const perRecord = this.#estimator.perRecord(batch);
-      for (let i = 0; i < batch.length; i++) {
+      let i = 0;
+      while (this.#pairs !== undefined && i < batch.length) {
+        const pairs = this.#pairs;
+        i = pairs.append(batch, i, budget);
+        if (pairs.bytes > budget || (pairs.full && pairs.records > 0)) this.spillBuckets();
+        else if (i < batch.length) this.#leavePairs();
+      }
+      if (i >= batch.length) continue;
+      let bytes = this.#bytes;
+      let buckets = this.buckets;
+      const perRecord = this.#estimator.perRecord(i === 0 ? batch : batch.slice(i));
+      for (; i < batch.length; i++) {
         const rec = batch[i]!;
         buckets[partitionOf(rec[0])]!.push(rec);
         bytes += perRecord;
@@ -260,8 +310,19 @@ export class SpillableBuckets {
           bytes = 0;
         }
       }
+      this.#bytes = bytes;
     }
-    this.#bytes = bytes;
+  }
+
+  /** From now on records are buffered as objects; the string pairs held so far become the first ones. */
+  #leavePairs(): void {
+    const pairs = this.#pairs!;
+    this.#pairs = undefined;
+    if (pairs.records > 0) {
+      this.buckets = pairs.toBuckets();
+      this.#bytes = pairs.bytes;
+    }
+    pairs.release();
   }
 
   sortBuckets(): void {
@@ -270,9 +331,18 @@ export class SpillableBuckets {
   }
 
   spillBuckets(): void {
-    this.sortBuckets();
-    const run = this.spill.writeRun(this.buckets.map((b) => [b]));
-    this.buckets = this.#empty();
+    let run: SpilledRun;
+    const pairs = this.#pairs;
+    if (pairs !== undefined) {
+      const writers: SegmentWriter[] = [];
+      for (let r = 0; r < this.numSegments; r++) writers.push((out, encoder) => pairs.writePartition(r, out, encoder.maxBytes));
+      run = this.spill.writeRunOf(writers);
+      pairs.clear();
+    } else {
+      this.sortBuckets();
+      run = this.spill.writeRun(this.buckets.map((b) => [b]));
+      this.buckets = this.#empty();
+    }
     this.spill.addRun(this.runs, run, (sources) => this.#merge(sources, BATCH));
     this.#bytes = 0;
   }
@@ -281,13 +351,31 @@ export class SpillableBuckets {
     return this.runs.length > 0;
   }
 
-  /** Segment `r` of everything inserted: runs then memory, merged stably by `cmp` or concatenated. */
-  mergedSegments(batchSize: number): (r: number) => Iterable<Rec[]> {
+  /**
+   * Segment `r` of everything inserted, as a writer: runs then memory, merged stably by `cmp`
+   * or concatenated. Takes the records out of the buffers.
+   */
+  mergedSegments(batchSize: number): (r: number) => SegmentWriter {
+    const pairs = this.#pairs;
+    if (pairs !== undefined) {
+      this.#pairs = undefined;
+      this.#draining = pairs;
+      if (this.runs.length === 0) return (r) => (out, encoder) => pairs.writePartition(r, out, encoder.maxBytes);
+      return (r) => encodeSegment(this.#merge([...this.runs.map((run) => this.spill.segment(run, r)), pairs.batches(r, batchSize)], batchSize));
+    }
     this.sortBuckets();
     const memory = this.buckets;
     this.buckets = this.#empty();
-    if (this.runs.length === 0) return (r) => [memory[r]!];
-    return (r) => this.#merge([...this.runs.map((run) => this.spill.segment(run, r)), [memory[r]!]], batchSize);
+    if (this.runs.length === 0) return (r) => encodeSegment([memory[r]!]);
+    return (r) => encodeSegment(this.#merge([...this.runs.map((run) => this.spill.segment(run, r)), [memory[r]!]], batchSize));
+  }
+
+  /** Frees the memory of string pairs (for the thread's next buffer); nothing may be read after. */
+  release(): void {
+    this.#pairs?.release();
+    this.#draining?.release();
+    this.#pairs = undefined;
+    this.#draining = undefined;
   }
 
   #merge(sources: Iterable<Rec[]>[], batchSize: number): Iterable<Rec[]> {

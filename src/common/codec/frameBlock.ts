@@ -18,21 +18,37 @@ const VERSION = 1;
 const HEADER_BYTES = 12;
 const MAX_PAYLOAD = 0xffffffff;
 
+/** Bytes a frame takes before its payload. */
+export const FRAME_HEADER_BYTES = HEADER_BYTES;
+
 /** Wraps `payload` in a checksummed frame; frames can be concatenated and read back with readFramedBlocks. */
 export function frameBlock(payload: Uint8Array): Uint8Array {
   if (payload.length > MAX_PAYLOAD) {
     throw new KuberddError('BLOCK_TOO_LARGE', `a block of ${payload.length} bytes does not fit a frame (at most ${MAX_PAYLOAD} bytes)`);
   }
   const out = new Uint8Array(HEADER_BYTES + payload.length);
-  const view = new DataView(out.buffer);
-  out[0] = MAGIC_0;
-  out[1] = MAGIC_1;
-  out[2] = VERSION;
-  out[3] = 0;
-  view.setUint32(4, payload.length, true);
   out.set(payload, HEADER_BYTES);
-  view.setUint32(8, crc32(payload, crc32(out.subarray(0, 8))), true);
+  frameInPlace(out, 0, payload.length);
   return out;
+}
+
+/**
+ * Frames a payload already sitting at `buf[at + 12, at + 12 + payloadLength)`: writes the 12-byte
+ * header into `buf[at, at + 12)`, so `buf[at, at + 12 + payloadLength)` equals
+ * `frameBlock(payload)` without copying the payload (for writers that build blocks in place).
+ */
+export function frameInPlace(buf: Uint8Array, at: number, payloadLength: number): void {
+  if (payloadLength > MAX_PAYLOAD) {
+    throw new KuberddError('BLOCK_TOO_LARGE', `a block of ${payloadLength} bytes does not fit a frame (at most ${MAX_PAYLOAD} bytes)`);
+  }
+  const view = new DataView(buf.buffer, buf.byteOffset + at, HEADER_BYTES);
+  buf[at] = MAGIC_0;
+  buf[at + 1] = MAGIC_1;
+  buf[at + 2] = VERSION;
+  buf[at + 3] = 0;
+  view.setUint32(4, payloadLength, true);
+  const payloadAt = at + HEADER_BYTES;
+  view.setUint32(8, crc32(buf.subarray(payloadAt, payloadAt + payloadLength), crc32(buf.subarray(at, at + 8))), true);
 }
 
 function corrupt(source: string, offset: number, problem: string): KuberddError {
@@ -162,8 +178,11 @@ export function* readFramedStream(chunks: Iterable<Uint8Array>, source: string, 
   }
 }
 
-/** Length of the longest prefix of `buf` made of whole frames (headers are not validated here). */
-function completeFramesLength(buf: Uint8Array): number {
+/**
+ * Length of the longest prefix of `buf` made of whole frames (headers are not validated here;
+ * bytes that do not start with the magic count as whole, for the reader to report).
+ */
+export function completeFramesLength(buf: Uint8Array): number {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let offset = 0;
   while (buf.length - offset >= HEADER_BYTES) {

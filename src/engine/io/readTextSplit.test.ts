@@ -189,6 +189,29 @@ describe('readTextSplit on a large file', () => {
   }
 });
 
+describe('readTextSplit on text that is ASCII in some reads and not in others', () => {
+  it('decodes every line whichever way each read of the file is decoded', () => {
+    // ~20 MiB: 8 MiB reads that hold only ASCII, some multi-byte characters, or a character cut
+    // in two by the read's end.
+    const lines: string[] = [];
+    let bytes = 0;
+    for (let i = 0; bytes < 20 * 1024 * 1024; i++) {
+      const block = Math.floor(bytes / (3 * 1024 * 1024));
+      const line = block % 2 === 0 ? `ascii line ${i} ${'x'.repeat(i % 90)}` : `ligne ${i} é✓😀 ${'y'.repeat(i % 50)}`;
+      lines.push(line);
+      bytes += Buffer.byteLength(line) + 1;
+    }
+    const content = lines.join('\n') + '\n';
+    const path = writeTemp(content);
+    const size = Buffer.byteLength(content);
+    for (const maxSplitBytes of [size, 5 * 1024 * 1024 + 3]) {
+      const actual = readAll(planTextSplits([{ path, size }], 1, maxSplitBytes));
+      expect(actual.length).toBe(lines.length);
+      expect(firstDifference(actual, lines)).toBe(-1);
+    }
+  });
+});
+
 describe('readTextSplit on gzip files', () => {
   it('reads a .gz file whole as one split', () => {
     const content = 'one\r\ntwo\n\nthree ✓\nfour';

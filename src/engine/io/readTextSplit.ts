@@ -1,4 +1,4 @@
-import { constants as bufferConstants } from 'node:buffer';
+import { constants as bufferConstants, isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { KuberddError } from '../../common/errors/KuberddError.js';
 import { UserInputError } from '../../common/errors/UserInputError.js';
@@ -83,12 +83,23 @@ function fileReader(path: string): ByteReader {
   };
 }
 
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
 /**
  * A window `buf[0, filled)` onto the file starting at file offset `bufPos`. Lines are found with
  * `indexOf` and decoded whole, so a multi-byte character never straddles a decode call.
  */
 class LineScanner {
   private view: Buffer;
+  /**
+   * The window holds only ASCII (checked once per read): its lines are decoded as Latin-1, a
+   * plain copy that gives what UTF-8 decoding gives for ASCII; decoding each line as UTF-8 took
+   * about a third of the time of reading.
+   */
+  private ascii: boolean;
   private cursor = 0;
   /** `buf[cursor, scan)` is known to hold no newline, so a long line is not rescanned after each read. */
   private scan = 0;
@@ -103,6 +114,7 @@ class LineScanner {
   ) {
     this.eof = reader === undefined;
     this.view = reader === undefined ? buf : buf.subarray(0, 0);
+    this.ascii = isAscii(this.view);
   }
 
   /** Discards through the first newline; false when the file ends first (no line starts in the split). */
@@ -156,7 +168,8 @@ class LineScanner {
       start += 3;
     }
     try {
-      return this.view.toString('utf8', start, stop);
+      const view = this.view as unknown as FastSlices;
+      return this.ascii ? view.latin1Slice(start, stop) : view.utf8Slice(start, stop);
     } catch (err) {
       throw inputReadError(this.path, `decode the line at byte ${this.bufPos + start} of`, err);
     }
@@ -195,5 +208,6 @@ class LineScanner {
     const n = reader(this.buf, filled, want, next);
     if (n === 0) this.eof = true;
     this.view = this.buf.subarray(0, filled + n);
+    this.ascii = isAscii(this.view);
   }
 }

@@ -41,19 +41,17 @@ export function writeOutputPartition(batches: Iterable<unknown[]>, ctx: TaskCont
   let fd: number | undefined;
   try {
     fd = openSync(attemptFile, 'wx');
+    const lines = spec.format === 'text' ? new LineWriter(fd) : undefined;
     for (const batch of batches) {
       if (batch.length === 0) continue;
-      let chunk: Uint8Array;
-      if (spec.format === 'text') {
-        let text = '';
-        for (let i = 0; i < batch.length; i++) text += `${String(batch[i])}\n`;
-        chunk = Buffer.from(text, 'utf8');
+      if (lines !== undefined) {
+        bytes += lines.write(batch);
       } else {
-        chunk = frameBlock(encode(batch));
+        const chunk = frameBlock(encode(batch));
+        writeFully(fd, chunk, chunk.length);
+        bytes += chunk.length;
       }
-      for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off, chunk.length - off);
       records += batch.length;
-      bytes += chunk.length;
     }
     closeSync(fd);
     fd = undefined;
@@ -74,4 +72,37 @@ export function writeOutputPartition(batches: Iterable<unknown[]>, ctx: TaskCont
     finalFile: path.join(spec.outputDir, name),
     result: records,
   };
+}
+
+function writeFully(fd: number, bytes: Uint8Array, length: number): void {
+  for (let off = 0; off < length; ) off += writeSync(fd, bytes, off, length - off);
+}
+
+const INITIAL_LINE_BUFFER_BYTES = 1 << 20;
+
+/** Writes elements as `String(x)` lines, a batch per write, through one reused buffer. */
+class LineWriter {
+  #buf = Buffer.allocUnsafeSlow(INITIAL_LINE_BUFFER_BYTES);
+
+  constructor(private readonly fd: number) {}
+
+  /** Writes the batch's lines; returns their byte length. */
+  write(batch: readonly unknown[]): number {
+    let text: string;
+    if (batch.every((x) => typeof x === 'string')) {
+      // One join builds the text flat; per-line concatenation built a rope to flatten again.
+      text = (batch as readonly string[]).join('\n');
+    } else {
+      text = String(batch[0]);
+      for (let i = 1; i < batch.length; i++) text += `\n${String(batch[i])}`;
+    }
+    const length = Buffer.byteLength(text, 'utf8');
+    if (length + 1 > this.#buf.length) this.#buf = Buffer.allocUnsafeSlow(length + 1);
+    // A text whose UTF-8 is as long as it is, is ASCII: its Latin-1 bytes are the same, copied.
+    if (length === text.length) (this.#buf as unknown as { latin1Write(s: string, at: number): number }).latin1Write(text, 0);
+    else this.#buf.write(text, 0, 'utf8');
+    this.#buf[length] = 0x0a;
+    writeFully(this.fd, this.#buf, length + 1);
+    return length + 1;
+  }
 }

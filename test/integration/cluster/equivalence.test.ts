@@ -46,6 +46,11 @@ async function job(sc: SparkContext, out: string): Promise<Record<string, unknow
     .map((w) => [w, 1] as [string, number])
     .reduceByKey((a, b) => a + b, 3);
   const sorted = (await counts.collect()).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  // A sort of text pairs: map outputs in the string-pair block layout, fetched from the other executor.
+  const sortedPairs = await words
+    .map((w) => [w, `${w.toLowerCase()}é`] as [string, string])
+    .sortByKey(true, 3)
+    .collect();
   await counts.map(([w, n]) => `${w}=${n}`).saveAsTextFile(path.join(out, 'counts'));
   const saved = readdirSync(path.join(out, 'counts'))
     .filter((f) => f.startsWith('part-'))
@@ -58,7 +63,7 @@ async function job(sc: SparkContext, out: string): Promise<Record<string, unknow
     .parallelize([0, 59_999, 12_345], 3)
     .map((i) => bigBroadcast.value[i], { bigBroadcast })
     .collect();
-  return { numWords, seen: seen.value, sorted, saved, echoedLength: echoed.length, echoedSame: echoed.every((v, i) => v === data[i]), lookedUp };
+  return { numWords, seen: seen.value, sorted, sortedPairs, saved, echoedLength: echoed.length, echoedSame: echoed.every((v, i) => v === data[i]), lookedUp };
 }
 
 describe('local-cluster[2] against local[2]', () => {
@@ -82,6 +87,9 @@ describe('local-cluster[2] against local[2]', () => {
     // The cached words were computed once: the accumulator counted each word once.
     expect(actual['seen']).toBe(actual['numWords']);
     expect(actual['echoedSame']).toBe(true);
+    const keys = (actual['sortedPairs'] as [string, string][]).map((p) => p[0]);
+    expect(keys.length).toBe(actual['numWords']);
+    expect(keys).toEqual([...keys].sort());
     expect(actual['lookedUp']).toEqual(['value-0', 'value-59999', 'value-12345']);
     // The large payloads went the block way.
     const said = (message: string): number => logger.entries.filter((e) => e.message === message).length;
