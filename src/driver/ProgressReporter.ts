@@ -1,17 +1,8 @@
 import type { SparkJob } from '../api/SparkJob.js';
-import { sparkJobResource } from '../api/sparkJobResource.js';
 import type { Logger } from '../common/logging/Logger.js';
 import type { KubeClient } from '../k8s/KubeClient.js';
-import type { KubeResource } from '../k8s/KubeResource.js';
 import type { SparkListener } from '../scheduler/SparkListenerEvent.js';
-
-const sparkJobs: KubeResource<SparkJob> = {
-  group: sparkJobResource.group,
-  version: sparkJobResource.version,
-  plural: sparkJobResource.plural,
-  kind: sparkJobResource.kind,
-  namespaced: true,
-};
+import { sparkJobs } from './sparkJobs.js';
 
 /**
  * Keeps `status.progress` of the driver's SparkJob current (`37/120 tasks`: tasks succeeded of

@@ -1,9 +1,8 @@
 import { isTerminalPhase } from '../api/SparkJobPhase.js';
 import type { SparkJob } from '../api/SparkJob.js';
-import { sparkJobResource } from '../api/sparkJobResource.js';
 import type { KubeClient } from '../k8s/KubeClient.js';
-import type { KubeResource } from '../k8s/KubeResource.js';
 import { retryOnConflict } from '../k8s/retryOnConflict.js';
+import { sparkJobs } from './sparkJobs.js';
 
 /** How a driver ended its job, as it writes it into the SparkJob's status. */
 export interface JobOutcome {
@@ -16,14 +15,6 @@ export interface JobOutcome {
   /** `37/120 tasks`. */
   readonly progress?: string;
 }
-
-const sparkJobs: KubeResource<SparkJob> = {
-  group: sparkJobResource.group,
-  version: sparkJobResource.version,
-  plural: sparkJobResource.plural,
-  kind: sparkJobResource.kind,
-  namespaced: true,
-};
 
 /** Messages longer than this are cut: a status is no place for a whole log. */
 const MAX_MESSAGE = 4_000;
